@@ -1,0 +1,219 @@
+/**
+ * One queued call to a Gradio function: join, read the session's event stream, rebuild the
+ * outputs from streamed diffs, report queue status, and end on `process_completed`. Anything
+ * else that ends the stream is an error. Aborting closes the stream at once and tells the Space.
+ */
+import { randomBytes } from 'node:crypto';
+import { QwenError, stripHtml } from '../errors';
+import type { SpaceStatus } from '../types';
+import type { ChatEndpoint } from './config';
+import { joinUrl } from './config';
+import { applyDiff, DiffError, isDiffOpList } from './diff';
+import type { Http } from './http';
+import { readText } from './http';
+import { type GradioMessage, type GradioOutput, parseMessage } from './messages';
+import { SseParser } from './sse';
+
+export type QueueEvent = { type: 'status'; status: SpaceStatus } | { type: 'output'; data: unknown[]; final: boolean };
+
+export function newSessionHash(): string {
+  return randomBytes(5).toString('hex'); // 10 lowercase hex characters, like gpt4free
+}
+
+const CANCEL_TIMEOUT_MS = 3_000;
+
+export async function* submit(
+  http: Http,
+  ep: ChatEndpoint,
+  data: unknown[],
+  opts: { signal?: AbortSignal; sessionHash?: string } = {},
+): AsyncGenerator<QueueEvent> {
+  const { signal } = opts;
+  const sessionHash = opts.sessionHash ?? newSessionHash();
+  const api = (path: string) => joinUrl(ep.root, ep.apiPrefix, path);
+  if (signal?.aborted) throw new QwenError('aborted', 'Stopped.');
+
+  // 1. Join the queue.
+  const joinUrlStr = api('queue/join');
+  const joinRes = await http.send(joinUrlStr, {
+    method: 'POST',
+    signal,
+    what: 'joining the queue',
+    body: { data, event_data: null, fn_index: ep.fnIndex, trigger_id: ep.triggerId, session_hash: sessionHash },
+  });
+  let eventId: string;
+  try {
+    const j = JSON.parse(await readText(joinRes.body)) as { event_id?: unknown };
+    if (typeof j.event_id !== 'string' || !j.event_id) throw new Error('no event_id');
+    eventId = j.event_id;
+  } catch (err) {
+    if (signal?.aborted) throw new QwenError('aborted', 'Stopped.');
+    throw new QwenError('protocol', `The Space's answer to joining the queue had no event id.`, { cause: err });
+  }
+
+  let completed = false;
+  let serverClosed = false;
+  let body: (AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void }) | undefined;
+  try {
+    // 2. Open the session's event stream (join first: Gradio buffers messages until we connect).
+    const dataUrl = `${api('queue/data')}?session_hash=${encodeURIComponent(sessionHash)}`;
+    const res = await http.send(dataUrl, { signal, accept: 'text/event-stream', what: 'opening the event stream' });
+    body = res.body;
+    const ct = String(res.headers['content-type'] ?? '');
+    if (!/text\/event-stream/i.test(ct)) {
+      const text = await readText(res.body, 2000).catch(() => '');
+      throw new QwenError('protocol', `The Space's event stream is not an event stream (${ct || 'no content type'}): ${stripHtml(text).slice(0, 200)}`);
+    }
+
+    const diffs = ep.protocol !== 'sse_v1';
+    let outputs: unknown[] | undefined;
+    let diffBroken = false;
+    const parser = new SseParser();
+    const iterator = res.body[Symbol.asyncIterator]();
+    for (;;) {
+      let chunk: IteratorResult<Uint8Array>;
+      try {
+        chunk = await iterator.next();
+      } catch (err) {
+        throw http.networkError(err, dataUrl, 'reading the answer', signal);
+      }
+      if (chunk.done) break;
+      for (const sse of parser.push(chunk.value)) {
+        const msg = parseMessage(sse.data);
+        if (!msg) {
+          yield status({ stage: 'warning', message: `Skipped a malformed event from the Space: ${sse.data.slice(0, 120)}` });
+          continue;
+        }
+        if (msg.event_id === null || msg.event_id === undefined) {
+          if (msg.msg === 'heartbeat') continue;
+          if (msg.msg === 'close_stream') {
+            serverClosed = true;
+            throw new QwenError('stream-ended', 'The Space closed the stream before the answer was complete.');
+          }
+          if (msg.msg === 'unexpected_error') throw unexpected(msg);
+          continue;
+        }
+        if (msg.event_id !== eventId) continue; // another event of this session: not ours
+        const m = msg as GradioMessage;
+        switch (m.msg) {
+          case 'estimation': {
+            const e = m as Extract<GradioMessage, { msg: 'estimation' }>;
+            yield status({ stage: 'queued', position: num(e.rank) ?? 0, queueSize: num(e.queue_size), etaSeconds: num(e.rank_eta) });
+            break;
+          }
+          case 'process_starts':
+            yield status({ stage: 'started', etaSeconds: num((m as { eta?: unknown }).eta) });
+            break;
+          case 'progress': {
+            const p = (m as Extract<GradioMessage, { msg: 'progress' }>).progress_data?.[0];
+            const fraction = p ? (typeof p.progress === 'number' ? p.progress : p.length ? (p.index ?? 0) / p.length : null) : null;
+            yield status({ stage: 'progress', fraction, description: p?.desc ?? null });
+            break;
+          }
+          case 'log': {
+            const l = m as Extract<GradioMessage, { msg: 'log' }>;
+            yield status({ stage: 'log', level: String(l.level ?? 'info'), message: stripHtml(String(l.log ?? '')) });
+            break;
+          }
+          case 'unexpected_error':
+            throw unexpected(m);
+          case 'process_generating':
+          case 'process_streaming':
+          case 'process_completed': {
+            const p = m as { msg: string; output?: GradioOutput; success?: boolean; title?: string | null };
+            const final = p.msg === 'process_completed';
+            if (p.success === false || (p.output && 'error' in p.output && p.output.error !== undefined && !Array.isArray(p.output.data))) {
+              if (final) completed = true;
+              throw spaceError(p.output, p.title);
+            }
+            if (final && (!p.output || !Array.isArray(p.output.data))) {
+              completed = true; // cancelled: `output: {}`
+              if (signal?.aborted) throw new QwenError('aborted', 'Stopped.');
+              throw new QwenError('stream-ended', 'The Space cancelled the request before it finished.');
+            }
+            const incoming = p.output?.data;
+            if (!Array.isArray(incoming)) {
+              yield status({ stage: 'warning', message: 'Skipped an event from the Space with no output data.' });
+              break;
+            }
+            if (final || !outputs || !diffs) {
+              // Full values: the first generating message, every completed one, and all of sse_v1.
+              outputs = incoming.slice();
+              diffBroken = false;
+            } else if (!diffBroken) {
+              try {
+                outputs = outputs.map((prev, i) => {
+                  const ops = incoming[i];
+                  if (isDiffOpList(ops)) return applyDiff(prev, ops);
+                  throw new DiffError(`output ${i} is not a list of diff ops`);
+                });
+              } catch (err) {
+                // Keep what we have; process_completed brings the full value and repairs it.
+                diffBroken = true;
+                yield status({ stage: 'warning', message: `Could not apply an update from the Space (${(err as Error).message}); the full answer will arrive at the end.` });
+                break;
+              }
+            } else {
+              break;
+            }
+            if (final) completed = true;
+            yield { type: 'output', data: outputs, final };
+            if (final) return;
+            break;
+          }
+          default:
+            break; // unknown message kinds from newer Gradio versions are not ours to judge
+        }
+      }
+    }
+    const { incomplete } = parser.end();
+    throw new QwenError(
+      'stream-ended',
+      `The connection to the Space ended before the answer was complete${incomplete ? ' (in the middle of an event)' : ''}.`,
+    );
+  } finally {
+    body?.destroy?.();
+    if (!completed && !serverClosed) {
+      // Tell the Space, so it stops generating for nobody. Bounded, and never masks the real error.
+      await http
+        .send(api('cancel'), {
+          method: 'POST',
+          signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS),
+          what: 'cancelling',
+          body: { session_hash: sessionHash, fn_index: ep.fnIndex, event_id: eventId },
+        })
+        .then((r) => r.body.dump())
+        .catch(() => undefined);
+    }
+  }
+}
+
+function status(s: SpaceStatus): QueueEvent {
+  return { type: 'status', status: s };
+}
+
+function num(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+function unexpected(msg: object): QwenError {
+  const m = msg as { message?: unknown; session_not_found?: unknown };
+  const text = stripHtml(String(m.message ?? '')) || 'no details given';
+  if (m.session_not_found || /session not found/i.test(text)) {
+    return new QwenError('unexpected', `The Space lost track of this request (${text}). It may have restarted.`, { spaceMessage: text });
+  }
+  return new QwenError('unexpected', `The Space reported an unexpected error: ${text}`, { spaceMessage: text });
+}
+
+function spaceError(output: GradioOutput | undefined, title: string | null | undefined): QwenError {
+  const raw = output?.error;
+  // Gradio hides an app's exception text unless show_error is on: `null`, or "None" on 4.17-4.23.
+  const hidden = raw === null || raw === undefined || raw === 'None' || String(raw).trim() === '';
+  const text = hidden ? '' : stripHtml(String(raw));
+  const head = title && title !== 'Error' ? `${stripHtml(title)}: ` : '';
+  return new QwenError(
+    'space-error',
+    hidden ? 'The Space raised an error and did not say why (it hides error details).' : `The Space raised an error: ${head}${text}`,
+    { spaceMessage: text || undefined },
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * The Qwen 2.5 Space provider: the surface of gpt4free's `Qwen_Qwen_2_5` (label, url, flags,
+ * models, aliases, an async generator over messages, proxy) over a Gradio client that discovers
+ * the endpoint, streams real token deltas, reports the queue, cancels, and fails loudly.
+ */
+import { QwenError } from './errors';
+import { type ChatEndpoint, fetchConfig, normaliseSpaceUrl, resolveEndpoint } from './gradio/config';
+import { Http, type HttpOptions } from './gradio/http';
+import { lastBotText, TextTracker } from './gradio/chatbot';
+import { submit } from './gradio/queue';
+import { buildPrompt, type ChatMessage, DEFAULT_SYSTEM_PROMPT } from './prompt';
+import type { ProviderEvent, SpaceStatus } from './types';
+
+export interface QwenOptions extends HttpOptions {
+  /** The Space's base URL (or `owner/name`); default the real Qwen/Qwen2.5 Space. */
+  baseUrl?: string;
+  signal?: AbortSignal;
+  /** System prompt used when the messages carry none (default: the Space's own). */
+  defaultSystemPrompt?: string;
+  /** Told of queue position, start, progress and warnings as they happen. */
+  onStatus?: (status: SpaceStatus) => void;
+  /** The Gradio function to call (default `model_chat`). */
+  apiName?: string;
+}
+
+const SPACE_URL = 'https://qwen-qwen2-5.hf.space';
+/** The value of the Space's model radio; the Space's 72B model is what the demo serves. */
+const MODEL_RADIO: Record<string, string> = { 'qwen-qwen2-5': '72B' };
+const CONFIG_TTL_MS = 10 * 60_000;
+const endpointCache = new Map<string, { ep: ChatEndpoint; at: number }>();
+
+export class Qwen_Qwen_2_5 {
+  static readonly label = 'Qwen Qwen-2.5';
+  static readonly url = SPACE_URL;
+  static readonly apiEndpoint = `${SPACE_URL}/queue/join`;
+  static readonly working = true;
+  static readonly supportsStream = true;
+  static readonly supportsSystemMessage = true;
+  /** As in gpt4free: the Space takes one query, so earlier turns are folded into the prompt. */
+  static readonly supportsMessageHistory = false;
+  static readonly defaultModel = 'qwen-qwen2-5';
+  static readonly modelAliases: Readonly<Record<string, string>> = { 'qwen-2.5': 'qwen-qwen2-5' };
+  static readonly models: readonly string[] = ['qwen-2.5'];
+
+  /** Resolves a model name or alias; empty means the default. Unknown names are a clear error. */
+  static getModel(model: string | undefined): string {
+    const m = (model ?? '').trim();
+    if (!m) return this.defaultModel;
+    if (m === this.defaultModel) return m;
+    const alias = this.modelAliases[m];
+    if (alias) return alias;
+    const known = [this.defaultModel, ...Object.keys(this.modelAliases)];
+    throw new QwenError('bad-model', `Unknown model "${m}" for ${this.label}. Known models: ${known.join(', ')}.`);
+  }
+
+  /** The answer as text fragments, the way gpt4free's provider yields them. Status goes to `onStatus`. */
+  static async *createAsyncGenerator(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<string> {
+    let sent = '';
+    for await (const ev of this.stream(model, messages, options)) {
+      switch (ev.type) {
+        case 'status':
+          options.onStatus?.(ev.status);
+          break;
+        case 'text':
+          if (ev.text.startsWith(sent)) {
+            const more = ev.text.slice(sent.length);
+            if (more) {
+              sent = ev.text;
+              yield more;
+            }
+          }
+          break;
+        case 'rewrite':
+        case 'done': {
+          // Fragments cannot be taken back: after a rewrite, stay quiet until the text grows past
+          // what was sent again.
+          if (ev.text.startsWith(sent) && ev.text.length > sent.length) {
+            const more = ev.text.slice(sent.length);
+            sent = ev.text;
+            yield more;
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /** The answer as events: status, text deltas, rewrites and the final text. */
+  static async *stream(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<ProviderEvent> {
+    const resolved = this.getModel(model);
+    const { prompt, system } = buildPrompt(messages, options.defaultSystemPrompt ?? DEFAULT_SYSTEM_PROMPT);
+    const baseUrl = normaliseSpaceUrl(options.baseUrl ?? this.url);
+    const http = new Http(options);
+    const { signal } = options;
+    try {
+      yield { type: 'status', status: { stage: 'connecting', url: baseUrl } };
+      let ep = await endpointFor(http, baseUrl, options.apiName, signal, false);
+      const tracker = new TextTracker();
+      let producedOutput = false;
+      for (let attempt = 0; ; attempt++) {
+        const data = buildData(ep, prompt, system, MODEL_RADIO[resolved] ?? '72B');
+        try {
+          for await (const ev of submit(http, ep, data, { signal })) {
+            if (ev.type === 'status') {
+              yield ev;
+              continue;
+            }
+            producedOutput = true;
+            const text = lastBotText(ev.data[ep.chatbotOutput]) ?? '';
+            const change = tracker.update(text);
+            if (change.kind === 'delta') yield { type: 'text', delta: change.delta, text: tracker.text };
+            else if (change.kind === 'rewrite') yield { type: 'rewrite', text: change.text };
+            if (ev.final) {
+              yield { type: 'done', text: tracker.text };
+              return;
+            }
+          }
+          return;
+        } catch (err) {
+          // A changed app shows up as 404/500/422 on join: read the config again, once.
+          const stale =
+            err instanceof QwenError && !producedOutput && attempt === 0 && [404, 422, 500].includes(err.details.status ?? 0);
+          if (!stale) throw err;
+          endpointCache.delete(cacheKey(baseUrl, options.apiName));
+          ep = await endpointFor(http, baseUrl, options.apiName, signal, true);
+          yield { type: 'status', status: { stage: 'warning', message: 'The Space changed; read its config again and retried.' } };
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted && !(err instanceof QwenError && err.kind !== 'aborted')) {
+        throw new QwenError('aborted', 'Stopped.', { cause: err });
+      }
+      throw err;
+    } finally {
+      await http.close();
+    }
+  }
+}
+
+function cacheKey(baseUrl: string, apiName: string | undefined): string {
+  return `${baseUrl}#${apiName ?? ''}`;
+}
+
+async function endpointFor(http: Http, baseUrl: string, apiName: string | undefined, signal: AbortSignal | undefined, fresh: boolean): Promise<ChatEndpoint> {
+  const key = cacheKey(baseUrl, apiName);
+  const hit = endpointCache.get(key);
+  if (!fresh && hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit.ep;
+  const ep = resolveEndpoint(await fetchConfig(http, baseUrl, signal), baseUrl, apiName);
+  endpointCache.set(key, { ep, at: Date.now() });
+  return ep;
+}
+
+/** Forgets discovered endpoints (tests, and the "Space URL changed" path). */
+export function clearEndpointCache(): void {
+  endpointCache.clear();
+}
+
+function buildData(ep: ChatEndpoint, prompt: string, system: string, radio: string): unknown[] {
+  return ep.inputs.map((slot) => {
+    switch (slot.kind) {
+      case 'query':
+        return prompt;
+      case 'history':
+        return [];
+      case 'system':
+        return system;
+      case 'model':
+        return radio;
+      case 'fixed':
+        return slot.value;
+    }
+  });
+}
