@@ -3,7 +3,7 @@
  * proxies from an explicit URL or the *_PROXY / NO_PROXY environment, and every network or
  * HTTP failure turned into a QwenError that says what happened in the server's own words.
  */
-import { Agent, EnvHttpProxyAgent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { QwenError, stripHtml } from '../errors';
 
 export interface HttpOptions {
@@ -95,7 +95,8 @@ export class Http {
   /** Maps undici/Node errors to QwenError. */
   networkError(err: unknown, url: string, what: string, signal?: AbortSignal): QwenError {
     if (err instanceof QwenError) return err;
-    if (signal?.aborted || (err as { name?: string })?.name === 'AbortError' || err instanceof undiciErrors.RequestAbortedError && signal?.aborted) {
+    // Only the caller's signal means "stopped": undici also names a refused proxy tunnel AbortError.
+    if (signal?.aborted) {
       return new QwenError('aborted', 'Stopped.', { cause: err });
     }
     const code = errCode(err);

@@ -75,7 +75,10 @@ export async function* submit(
       try {
         chunk = await iterator.next();
       } catch (err) {
-        throw http.networkError(err, dataUrl, 'reading the answer', signal);
+        const e = http.networkError(err, dataUrl, 'reading the answer', signal);
+        // A connection that drops once the answer is flowing is a cut stream, not an unreachable host.
+        if (e.kind === 'connection') throw new QwenError('stream-ended', `The connection to the Space dropped before the answer was complete (${e.message})`, { cause: err });
+        throw e;
       }
       if (chunk.done) break;
       for (const sse of parser.push(chunk.value)) {

@@ -1,0 +1,286 @@
+import assert from 'node:assert/strict';
+import { QwenError } from '../../src/provider/errors';
+import { clearEndpointCache, Qwen_Qwen_2_5, type QwenOptions } from '../../src/provider/qwen';
+import type { ProviderEvent, SpaceStatus } from '../../src/provider/types';
+import { closedPort } from '../fixtures/proxy';
+import { type Fault, LocalSpace, type LocalSpaceOptions, scriptedAnswer } from '../fixtures/space';
+
+const user = (content: string) => [{ role: 'user', content }];
+
+async function collect(opts: QwenOptions, prompt = 'Hi there', model = 'qwen-2.5') {
+  const fragments: string[] = [];
+  const statuses: SpaceStatus[] = [];
+  for await (const f of Qwen_Qwen_2_5.createAsyncGenerator(model, user(prompt), { ...opts, onStatus: (s) => statuses.push(s) })) fragments.push(f);
+  return { fragments, text: fragments.join(''), statuses };
+}
+
+async function events(opts: QwenOptions, prompt = 'Hi there'): Promise<ProviderEvent[]> {
+  const out: ProviderEvent[] = [];
+  for await (const e of Qwen_Qwen_2_5.stream('', user(prompt), opts)) out.push(e);
+  return out;
+}
+
+async function failure(p: Promise<unknown>): Promise<QwenError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof QwenError, `expected a QwenError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the call to fail');
+}
+
+describe('Qwen 2.5 provider against the local Space', function () {
+  let space: LocalSpace;
+  const start = async (o: LocalSpaceOptions = {}, ...faults: Fault[]) => {
+    await space?.stop();
+    clearEndpointCache();
+    space = new LocalSpace({ tokenDelayMs: 1, ...o });
+    space.faults.push(...faults);
+    return space.start();
+  };
+  afterEach(async () => {
+    await space?.stop();
+  });
+
+  it('has the surface of gpt4free\'s Qwen_Qwen_2_5', () => {
+    assert.equal(Qwen_Qwen_2_5.label, 'Qwen Qwen-2.5');
+    assert.equal(Qwen_Qwen_2_5.url, 'https://qwen-qwen2-5.hf.space');
+    assert.equal(Qwen_Qwen_2_5.apiEndpoint, 'https://qwen-qwen2-5.hf.space/queue/join');
+    assert.equal(Qwen_Qwen_2_5.defaultModel, 'qwen-qwen2-5');
+    assert.deepEqual(Qwen_Qwen_2_5.modelAliases, { 'qwen-2.5': 'qwen-qwen2-5' });
+    assert.equal(Qwen_Qwen_2_5.supportsStream && Qwen_Qwen_2_5.supportsSystemMessage && Qwen_Qwen_2_5.working, true);
+    assert.equal(Qwen_Qwen_2_5.supportsMessageHistory, false);
+  });
+
+  it('streams the answer token by token, not in one piece at the end', async () => {
+    const url = await start();
+    const { fragments, text } = await collect({ baseUrl: url });
+    const expected = scriptedAnswer('Hi there');
+    assert.equal(text, expected);
+    assert.ok(fragments.length >= 15, `only ${fragments.length} fragments`);
+    assert.ok(fragments.every((f) => !/^\[.*\]$/.test(f)), 'a diff path leaked into the text');
+  });
+
+  it('joins with the body gpt4free sends, read from /config', async () => {
+    const url = await start();
+    await collect({ baseUrl: url }, 'Question?');
+    const join = space.stats.joins[0];
+    assert.equal(join.fnIndex, 3);
+    assert.equal(join.triggerId, 25);
+    assert.deepEqual(join.data, ['Question?', [], 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.', '72B']);
+    assert.match(join.sessionHash, /^[0-9a-f]{10}$/);
+  });
+
+  it('works on the Gradio 5 layout (/gradio_api) and after the app shifted its fn_index', async () => {
+    const url = await start({ apiPrefix: '/gradio_api', fnIndexShift: 3 });
+    const { text } = await collect({ baseUrl: url });
+    assert.equal(text, scriptedAnswer('Hi there'));
+    assert.equal(space.stats.joins[0].fnIndex, 6);
+  });
+
+  it('falls back to the known layout when /config lists no functions', async () => {
+    const url = await start({ hideDependencies: true });
+    assert.equal((await collect({ baseUrl: url })).text, scriptedAnswer('Hi there'));
+  });
+
+  it('reads Gradio <= 4.23 JSON and frames split inside UTF-8 characters', async () => {
+    const answer = 'Grüße aus 北京 👾 — ça va? ' + 'é'.repeat(50);
+    const url = await start({ pythonJson: true, splitWrites: true, answer: () => answer });
+    assert.equal((await collect({ baseUrl: url })).text, answer);
+  });
+
+  it('sends the system prompt and folds history into one query', async () => {
+    const url = await start();
+    const msgs = [
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Bonjour' },
+      { role: 'user', content: 'And now?' },
+    ];
+    for await (const _ of Qwen_Qwen_2_5.createAsyncGenerator('', msgs, { baseUrl: url }));
+    assert.deepEqual(space.stats.joins[0].data.slice(0, 3), ['User: Hi\nAssistant: Bonjour\nUser: And now?\nAssistant:', [], 'Answer in French.']);
+  });
+
+  it('reports queue position counting down, then the start, before any text', async () => {
+    const url = await start({}, { kind: 'queue', ahead: 3, stepMs: 40 });
+    const evs = await events({ baseUrl: url });
+    const queued = evs.flatMap((e) => (e.type === 'status' && e.status.stage === 'queued' ? [e.status] : []));
+    assert.deepEqual(queued.map((q) => q.position), [3, 2, 1]);
+    assert.equal(queued[0].queueSize, 4);
+    assert.ok(queued[0].etaSeconds! > 0);
+    const firstText = evs.findIndex((e) => e.type === 'text');
+    const started = evs.findIndex((e) => e.type === 'status' && e.status.stage === 'started');
+    assert.ok(started > 0 && started < firstText);
+    assert.equal(evs.at(-1)?.type, 'done');
+  });
+
+  it('resolves aliases and names the known models for an unknown one', async () => {
+    assert.equal(Qwen_Qwen_2_5.getModel('qwen-2.5'), 'qwen-qwen2-5');
+    assert.equal(Qwen_Qwen_2_5.getModel(''), 'qwen-qwen2-5');
+    const err = await failure(collect({ baseUrl: 'http://127.0.0.1:1' }, 'x', 'gpt-4'));
+    assert.equal(err.kind, 'bad-model');
+    assert.match(err.message, /gpt-4.*qwen-qwen2-5, qwen-2\.5/);
+  });
+
+  it('sends the Hugging Face token as a bearer token', async () => {
+    const url = await start();
+    await collect({ baseUrl: url, hfToken: 'hf_secret123' });
+    assert.equal(space.stats.joins[0].authorization, 'Bearer hf_secret123');
+  });
+
+  describe('failures are typed errors with the Space\'s words, never an empty answer', () => {
+    it('a gr.Error mid-stream, with its HTML link stripped', async () => {
+      const url = await start({}, { kind: 'error', afterTokens: 3, message: 'You have exceeded your GPU quota (60s requested vs. 42s left). <a href="https://huggingface.co/join">Create a free account</a> to get more usage quota.' });
+      const err = await failure(collect({ baseUrl: url }));
+      assert.equal(err.kind, 'space-error');
+      assert.match(err.message, /exceeded your GPU quota .* Create a free account to get more usage quota\./);
+      assert.doesNotMatch(err.message, /<a|href/);
+    });
+
+    it('a hidden error (error: null) says the Space hid the reason', async () => {
+      const url = await start({}, { kind: 'error', afterTokens: 0, message: null });
+      const err = await failure(collect({ baseUrl: url }));
+      assert.equal(err.kind, 'space-error');
+      assert.match(err.message, /did not say why/);
+    });
+
+    it('unexpected_error from the stream loop', async () => {
+      const url = await start({}, { kind: 'unexpected', afterTokens: 2, message: 'Server stopped unexpectedly.' });
+      const err = await failure(collect({ baseUrl: url }));
+      assert.equal(err.kind, 'unexpected');
+      assert.match(err.message, /Server stopped unexpectedly/);
+    });
+
+    it('the connection dropping before process_completed, keeping what arrived', async () => {
+      const url = await start({}, { kind: 'eof', afterTokens: 4 });
+      const got: string[] = [];
+      const err = await failure((async () => {
+        for await (const f of Qwen_Qwen_2_5.createAsyncGenerator('', user('Hi there'), { baseUrl: url })) got.push(f);
+      })());
+      assert.equal(err.kind, 'stream-ended');
+      assert.ok(scriptedAnswer('Hi there').startsWith(got.join('')) && got.length > 0);
+    });
+
+    it('503 queue full', async () => {
+      const url = await start({}, { kind: 'busy' });
+      const err = await failure(collect({ baseUrl: url }));
+      assert.equal(err.kind, 'busy');
+      assert.match(err.message, /Queue is full/);
+      assert.equal(err.retryable, true);
+    });
+
+    it('a wrong URL path (404 from a wrong prefix)', async () => {
+      const url = await start();
+      const err = await failure(collect({ baseUrl: `${url}/not-a-space` }));
+      assert.equal(err.kind, 'not-found');
+    });
+
+    it('a sleeping Space that answers with an HTML page', async () => {
+      const url = await start();
+      space.sleeping = true;
+      const err = await failure(collect({ baseUrl: url }));
+      assert.equal(err.kind, 'not-ready');
+      assert.match(err.message, /asleep/);
+    });
+
+    it('a Space that goes silent (no heartbeats either) times out', async () => {
+      const url = await start({}, { kind: 'silent', afterTokens: 2 });
+      const t0 = Date.now();
+      const err = await failure(collect({ baseUrl: url, idleTimeoutMs: 400 }));
+      assert.equal(err.kind, 'timeout');
+      assert.ok(Date.now() - t0 < 5000);
+    });
+
+    it('heartbeats keep a slow Space alive past the idle timeout', async () => {
+      const url = await start({ tokenDelayMs: 250, heartbeatMs: 100, answer: () => 'a b c d' });
+      const { text } = await collect({ baseUrl: url, idleTimeoutMs: 1000 });
+      assert.equal(text, 'a b c d');
+    });
+
+    it('connection refused', async () => {
+      clearEndpointCache();
+      const port = await closedPort();
+      const err = await failure(collect({ baseUrl: `http://127.0.0.1:${port}`, proxy: null }));
+      assert.equal(err.kind, 'connection');
+      assert.match(err.message, /refused the connection/);
+    });
+
+    it('500 on join re-reads the config once, then fails clearly', async () => {
+      const url = await start({}, { kind: 'join-500' }, { kind: 'join-500' });
+      const err = await failure(collect({ baseUrl: url }));
+      assert.equal(err.kind, 'http');
+      assert.equal(space.stats.configs, 2);
+      assert.equal(space.stats.joins.length, 0);
+    });
+  });
+
+  it('skips a malformed event with a warning and still delivers the whole answer', async () => {
+    const url = await start({}, { kind: 'malformed', afterTokens: 3 });
+    const { text, statuses } = await collect({ baseUrl: url });
+    assert.equal(text, scriptedAnswer('Hi there'));
+    assert.ok(statuses.some((s) => s.stage === 'warning' && /malformed/.test(s.message)));
+  });
+
+  it('reports a rewrite when the Space replaces text it already sent', async () => {
+    const url = await start({ answer: () => 'one two three four' }, { kind: 'rewrite', afterTokens: 2 });
+    const evs = await events({ baseUrl: url });
+    const rewrite = evs.find((e) => e.type === 'rewrite');
+    assert.ok(rewrite && rewrite.type === 'rewrite');
+    assert.equal(rewrite.text, 'ONE TWO three');
+    assert.deepEqual(evs.at(-1), { type: 'done', text: 'ONE TWO three four' });
+  });
+
+  describe('cancel', () => {
+    it('aborting stops the stream at once and tells the Space', async () => {
+      const url = await start({ tokenDelayMs: 50, answer: () => scriptedAnswer('200 words') });
+      const ac = new AbortController();
+      let n = 0;
+      const t0 = Date.now();
+      const err = await failure((async () => {
+        for await (const _ of Qwen_Qwen_2_5.createAsyncGenerator('', user('x'), { baseUrl: url, signal: ac.signal })) {
+          if (++n === 3) ac.abort();
+        }
+      })());
+      assert.equal(err.kind, 'aborted');
+      assert.ok(Date.now() - t0 < 3000);
+      await waitFor(() => space.stats.cancels.length === 1 || space.stats.disconnects === 1);
+      assert.equal(space.stats.cancels[0]?.eventId, space.stats.joins[0].eventId);
+      assert.equal(space.stats.completed, 0);
+    });
+
+    it('breaking out of the loop cancels too', async () => {
+      const url = await start({ tokenDelayMs: 30, answer: () => scriptedAnswer('100 words') });
+      for await (const _ of Qwen_Qwen_2_5.createAsyncGenerator('', user('x'), { baseUrl: url })) break;
+      await waitFor(() => space.stats.cancels.length === 1);
+      assert.equal(space.stats.completed, 0);
+    });
+
+    it('aborting while queued cancels before any text', async () => {
+      const url = await start({}, { kind: 'queue', ahead: 50, stepMs: 1000 });
+      const ac = new AbortController();
+      const err = await failure((async () => {
+        for await (const e of Qwen_Qwen_2_5.stream('', user('x'), { baseUrl: url, signal: ac.signal })) {
+          if (e.type === 'status' && e.status.stage === 'queued') ac.abort();
+        }
+      })());
+      assert.equal(err.kind, 'aborted');
+      await waitFor(() => space.stats.cancels.length === 1);
+    });
+
+    it('an already-aborted signal sends nothing', async () => {
+      const url = await start();
+      const err = await failure(collect({ baseUrl: url, signal: AbortSignal.abort() }));
+      assert.equal(err.kind, 'aborted');
+      assert.equal(space.stats.joins.length, 0);
+    });
+  });
+});
+
+export async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) assert.fail('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
