@@ -6,7 +6,7 @@
 import { QwenError } from './errors';
 import { type ChatEndpoint, fetchConfig, normaliseSpaceUrl, resolveEndpoint } from './gradio/config';
 import { Http, type HttpOptions } from './gradio/http';
-import { lastBotText, TextTracker } from './gradio/chatbot';
+import { appendedText, lastBotText, TextTracker } from './gradio/chatbot';
 import { submit } from './gradio/queue';
 import { buildPrompt, type ChatMessage, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import type { ProviderEvent, SpaceStatus } from './types';
@@ -56,30 +56,23 @@ export class Qwen_Qwen_2_5 {
   /** The answer as text fragments, the way gpt4free's provider yields them. Status goes to `onStatus`. */
   static async *createAsyncGenerator(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<string> {
     let sent = '';
+    // While the stream only grows, `text` events follow on from what was sent and their deltas
+    // go straight out; only after a rewrite is the whole text compared with what was sent.
+    // Fragments cannot be taken back, so after a rewrite we stay quiet until the text grows
+    // past what was sent again.
+    let inSync = true;
     for await (const ev of this.stream(model, messages, options)) {
-      switch (ev.type) {
-        case 'status':
-          options.onStatus?.(ev.status);
-          break;
-        case 'text':
-          if (ev.text.startsWith(sent)) {
-            const more = ev.text.slice(sent.length);
-            if (more) {
-              sent = ev.text;
-              yield more;
-            }
-          }
-          break;
-        case 'rewrite':
-        case 'done': {
-          // Fragments cannot be taken back: after a rewrite, stay quiet until the text grows past
-          // what was sent again.
-          if (ev.text.startsWith(sent) && ev.text.length > sent.length) {
-            const more = ev.text.slice(sent.length);
-            sent = ev.text;
-            yield more;
-          }
-          break;
+      if (ev.type === 'status') {
+        options.onStatus?.(ev.status);
+      } else if (ev.type === 'text' && inSync) {
+        sent += ev.delta;
+        yield ev.delta;
+      } else {
+        inSync = ev.text.startsWith(sent);
+        if (inSync && ev.text.length > sent.length) {
+          const more = ev.text.slice(sent.length);
+          sent = ev.text;
+          yield more;
         }
       }
     }
@@ -107,7 +100,8 @@ export class Qwen_Qwen_2_5 {
             }
             producedOutput = true;
             const text = lastBotText(ev.data[ep.chatbotOutput]) ?? '';
-            const change = tracker.update(text);
+            const appended = ev.ops ? appendedText(ev.ops[ep.chatbotOutput]) : undefined;
+            const change = (appended !== undefined && tracker.append(appended, text)) || tracker.update(text);
             if (change.kind === 'delta') yield { type: 'text', delta: change.delta, text: tracker.text };
             else if (change.kind === 'rewrite') yield { type: 'rewrite', text: change.text };
             if (ev.final) {

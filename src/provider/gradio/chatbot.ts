@@ -50,6 +50,18 @@ export class TextTracker {
     return this.emitted;
   }
 
+  /**
+   * The fast path for the common update, appends to the answer: `appended` is what the diff ops
+   * appended and `full` the answer after them. Checking lengths only keeps a long answer from
+   * costing a whole-string compare (and a rope flatten) per token. Returns undefined when the
+   * ops were not a plain append to the answer, so the caller falls back to `update`.
+   */
+  append(appended: string, full: string): { kind: 'delta'; delta: string } | undefined {
+    if (!appended || full.length !== this.emitted.length + appended.length) return undefined;
+    this.emitted += appended;
+    return { kind: 'delta', delta: appended };
+  }
+
   update(full: string): { kind: 'none' } | { kind: 'delta'; delta: string } | { kind: 'rewrite'; text: string } {
     if (full === this.emitted) return { kind: 'none' };
     if (full.startsWith(this.emitted)) {
@@ -60,4 +72,19 @@ export class TextTracker {
     this.emitted = full;
     return { kind: 'rewrite', text: full };
   }
+}
+
+/** The text appended by a list of diff ops when every op is an `append` of a string at one path. */
+export function appendedText(ops: unknown): string | undefined {
+  if (!Array.isArray(ops) || ops.length === 0) return undefined;
+  let out = '';
+  let path: string | undefined;
+  for (const op of ops) {
+    if (!Array.isArray(op) || op[0] !== 'append' || typeof op[2] !== 'string') return undefined;
+    const p = JSON.stringify(op[1]);
+    if (path !== undefined && p !== path) return undefined;
+    path = p;
+    out += op[2];
+  }
+  return out;
 }

@@ -14,7 +14,10 @@ import { readText } from './http';
 import { type GradioMessage, type GradioOutput, parseMessage } from './messages';
 import { SseParser } from './sse';
 
-export type QueueEvent = { type: 'status'; status: SpaceStatus } | { type: 'output'; data: unknown[]; final: boolean };
+export type QueueEvent =
+  | { type: 'status'; status: SpaceStatus }
+  /** Full output values; `ops` are the diff ops that produced them, when this update was a diff. */
+  | { type: 'output'; data: unknown[]; final: boolean; ops?: unknown[] };
 
 export function newSessionHash(): string {
   return randomBytes(5).toString('hex'); // 10 lowercase hex characters, like gpt4free
@@ -139,6 +142,7 @@ export async function* submit(
               yield status({ stage: 'warning', message: 'Skipped an event from the Space with no output data.' });
               break;
             }
+            let ops: unknown[] | undefined;
             if (final || !outputs || !diffs) {
               // Full values: the first generating message, every completed one, and all of sse_v1.
               outputs = incoming.slice();
@@ -150,6 +154,7 @@ export async function* submit(
                   if (isDiffOpList(ops)) return applyDiff(prev, ops);
                   throw new DiffError(`output ${i} is not a list of diff ops`);
                 });
+                ops = incoming;
               } catch (err) {
                 // Keep what we have; process_completed brings the full value and repairs it.
                 diffBroken = true;
@@ -160,7 +165,7 @@ export async function* submit(
               break;
             }
             if (final) completed = true;
-            yield { type: 'output', data: outputs, final };
+            yield { type: 'output', data: outputs, final, ops };
             if (final) return;
             break;
           }
