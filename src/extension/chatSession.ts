@@ -1,0 +1,279 @@
+/**
+ * The chat behind the sidebar view: the current conversation, one answer streaming at a time,
+ * stop, regenerate, retry, edit-and-resend, and the conversation list. It knows nothing of
+ * VS Code or of Gradio: it talks to a `Backend` (the provider) and posts typed messages to the
+ * webview, saving every change to the HistoryStore as it streams.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ConversationView, HostToWebview, TurnView } from '../protocol';
+import { describeError, isAbort } from '../provider/errors';
+import type { ChatMessage } from '../provider/prompt';
+import type { ProviderEvent } from '../provider/types';
+import type { HistoryStore, StoredConversation, StoredTurn } from './historyStore';
+import { statusText } from './statusText';
+
+export interface Backend {
+  stream(messages: ChatMessage[], opts: { signal: AbortSignal }): AsyncIterable<ProviderEvent>;
+}
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface SessionDeps {
+  store: HistoryStore;
+  backend: Backend;
+  post: (m: HostToWebview) => void;
+  log: Logger;
+  /** The chat's system prompt setting, read when a request starts. */
+  systemPrompt: () => string;
+  /** Told when an answer finishes (for editor-side notifications). */
+  onAnswerEnd?: (turn: StoredTurn) => void;
+}
+
+const newId = () => randomUUID().replace(/-/g, '').slice(0, 16);
+
+export function newConversation(): StoredConversation {
+  const now = Date.now();
+  return { version: 1, id: newId(), title: 'New conversation', createdAt: now, updatedAt: now, turns: [] };
+}
+
+export function titleFrom(text: string): string {
+  const line = text.replace(/```[\s\S]*?(```|$)/g, ' ').replace(/\s+/g, ' ').trim() || text.trim();
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New conversation';
+}
+
+export function toView(c: StoredConversation): ConversationView {
+  return { id: c.id, title: c.title, turns: c.turns.map(turnView) };
+}
+
+function turnView(t: StoredTurn): TurnView {
+  return { id: t.id, role: t.role, text: t.text, state: t.state, ...(t.error ? { error: t.error } : {}), ...(t.label ? { label: t.label } : {}) };
+}
+
+/** The conversation as the provider's messages: finished turns only, failed answers left out. */
+export function toMessages(turns: readonly StoredTurn[], defaultSystem: string): ChatMessage[] {
+  const lastUser = [...turns].reverse().find((t) => t.role === 'user');
+  const system = lastUser?.system ?? defaultSystem;
+  const msgs: ChatMessage[] = [];
+  if (system.trim()) msgs.push({ role: 'system', content: system });
+  for (const t of turns) {
+    if (t.role === 'assistant' && (t.state === 'error' || !t.text.trim())) continue;
+    msgs.push({ role: t.role, content: t.text });
+  }
+  return msgs;
+}
+
+interface Running {
+  turn: StoredTurn;
+  conversation: StoredConversation;
+  ac: AbortController;
+  done: Promise<void>;
+}
+
+export class ChatSession {
+  conversation: StoredConversation = newConversation();
+  private running: Running | undefined;
+  private pendingDelta: { turnId: string; text: string } | undefined;
+  private deltaTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  /** Opens the conversation that was open last time (after a reload or a crash). */
+  async restore(): Promise<void> {
+    const id = await this.deps.store.currentId();
+    const c = id ? await this.deps.store.load(id) : undefined;
+    if (c) this.conversation = c;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  async init(): Promise<HostToWebview> {
+    return { type: 'init', conversation: toView(this.conversation), history: await this.deps.store.list(), busy: this.busy };
+  }
+
+  /** Sends a user message and streams the answer. Waits for the answer to end. */
+  async send(text: string, opts: { system?: string; label?: string } = {}): Promise<void> {
+    if (!text.trim()) return;
+    await this.stopAndWait();
+    const c = this.conversation;
+    const turn: StoredTurn = { id: newId(), role: 'user', text, state: 'done', createdAt: Date.now(), ...(opts.system ? { system: opts.system } : {}), ...(opts.label ? { label: opts.label } : {}) };
+    if (c.turns.length === 0) c.title = titleFrom(opts.label ? `${opts.label}: ${text}` : text);
+    c.turns.push(turn);
+    this.post({ type: 'turn', turn: turnView(turn) });
+    await this.answer();
+  }
+
+  /** Throws away the last answer and asks again. */
+  async regenerate(): Promise<void> {
+    await this.stopAndWait();
+    const c = this.conversation;
+    const last = c.turns[c.turns.length - 1];
+    if (!last) return;
+    if (last.role === 'assistant') {
+      c.turns.pop();
+      this.post({ type: 'init', conversation: toView(c), history: await this.deps.store.list(), busy: false });
+    }
+    if (c.turns.length && c.turns[c.turns.length - 1].role === 'user') await this.answer();
+  }
+
+  /** Edits a user message, drops everything after it, and asks again. */
+  async edit(turnId: string, text: string): Promise<void> {
+    if (!text.trim()) return;
+    await this.stopAndWait();
+    const c = this.conversation;
+    const i = c.turns.findIndex((t) => t.id === turnId && t.role === 'user');
+    if (i < 0) return;
+    c.turns[i] = { ...c.turns[i], text, createdAt: Date.now() };
+    c.turns.length = i + 1;
+    if (i === 0) c.title = titleFrom(text);
+    this.post({ type: 'init', conversation: toView(c), history: await this.deps.store.list(), busy: false });
+    await this.answer();
+  }
+
+  stop(): void {
+    this.running?.ac.abort();
+  }
+
+  async stopAndWait(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    r.ac.abort();
+    await r.done;
+  }
+
+  async newConversation(): Promise<void> {
+    await this.stopAndWait();
+    if (this.conversation.turns.length === 0) {
+      this.post({ type: 'focusInput' });
+      return;
+    }
+    this.conversation = newConversation();
+    await this.deps.store.setCurrent(undefined);
+    this.post(await this.init());
+  }
+
+  async open(id: string): Promise<void> {
+    if (id === this.conversation.id) return;
+    await this.stopAndWait();
+    const c = await this.deps.store.load(id);
+    if (!c) {
+      this.deps.log.warn(`conversation ${id} could not be read`);
+      this.post({ type: 'history', items: await this.deps.store.list() });
+      return;
+    }
+    this.conversation = c;
+    await this.deps.store.setCurrent(c.id);
+    this.post(await this.init());
+  }
+
+  async delete(id: string): Promise<void> {
+    if (id === this.conversation.id) {
+      await this.stopAndWait();
+      this.conversation = newConversation();
+      await this.deps.store.delete(id);
+      this.post(await this.init());
+      return;
+    }
+    await this.deps.store.delete(id);
+    this.post({ type: 'history', items: await this.deps.store.list() });
+  }
+
+  /** Saves everything (deactivate). */
+  async dispose(): Promise<void> {
+    this.stop();
+    await this.running?.done;
+    await this.deps.store.flush();
+  }
+
+  private post(m: HostToWebview): void {
+    if (m.type !== 'delta') this.flushDelta();
+    this.deps.post(m);
+  }
+
+  /** Deltas are batched for a frame: a long answer is thousands of tokens. */
+  private postDelta(turnId: string, delta: string): void {
+    if (this.pendingDelta && this.pendingDelta.turnId !== turnId) this.flushDelta();
+    if (this.pendingDelta) this.pendingDelta.text += delta;
+    else this.pendingDelta = { turnId, text: delta };
+    this.deltaTimer ??= setTimeout(() => this.flushDelta(), 16);
+  }
+
+  private flushDelta(): void {
+    if (this.deltaTimer) clearTimeout(this.deltaTimer);
+    this.deltaTimer = undefined;
+    const p = this.pendingDelta;
+    this.pendingDelta = undefined;
+    if (p) this.deps.post({ type: 'delta', turnId: p.turnId, delta: p.text });
+  }
+
+  private async answer(): Promise<void> {
+    const c = this.conversation;
+    const messages = toMessages(c.turns, this.deps.systemPrompt());
+    const turn: StoredTurn = { id: newId(), role: 'assistant', text: '', state: 'streaming', createdAt: Date.now() };
+    c.turns.push(turn);
+    c.updatedAt = Date.now();
+    const ac = new AbortController();
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    this.running = { turn, conversation: c, ac, done };
+    this.post({ type: 'turn', turn: turnView(turn) });
+    this.post({ type: 'busy', busy: true });
+    await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
+    await this.deps.store.setCurrent(c.id).catch(() => undefined);
+    this.post({ type: 'history', items: await this.deps.store.list() });
+    const visible = () => this.conversation === c;
+    try {
+      for await (const ev of this.deps.backend.stream(messages, { signal: ac.signal })) {
+        switch (ev.type) {
+          case 'text':
+            turn.text += ev.delta;
+            if (visible()) this.postDelta(turn.id, ev.delta);
+            this.deps.store.save(c);
+            break;
+          case 'rewrite':
+          case 'done':
+            if (ev.text !== turn.text) {
+              turn.text = ev.text;
+              if (visible()) this.post({ type: 'rewrite', turnId: turn.id, text: ev.text });
+              this.deps.store.save(c);
+            }
+            break;
+          case 'status': {
+            if (ev.status.stage === 'warning') this.deps.log.warn(ev.status.message);
+            const text = statusText(ev.status);
+            if (text !== null && visible()) this.post({ type: 'status', turnId: turn.id, text });
+            break;
+          }
+        }
+      }
+      turn.state = 'done';
+    } catch (err) {
+      if (isAbort(err) || ac.signal.aborted) {
+        turn.state = 'stopped';
+        this.deps.log.info('answer stopped by the user');
+      } else {
+        const d = describeError(err);
+        turn.state = 'error';
+        turn.error = { message: d.message, hint: d.hint, retryable: d.retryable };
+        this.deps.log.error(`answer failed: ${d.message}`);
+      }
+    } finally {
+      c.updatedAt = Date.now();
+      this.running = undefined;
+      if (visible()) {
+        this.post({ type: 'status', turnId: turn.id, text: null });
+        this.post({ type: 'turnEnd', turnId: turn.id, state: turn.state as 'done', ...(turn.error ? { error: turn.error } : {}) });
+        this.post({ type: 'busy', busy: false });
+      }
+      await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
+      this.post({ type: 'history', items: await this.deps.store.list() });
+      this.deps.onAnswerEnd?.(turn);
+      resolveDone();
+    }
+  }
+}

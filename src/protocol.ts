@@ -1,0 +1,106 @@
+/**
+ * The messages between the extension host and the chat webview: one discriminated union each
+ * way, shared by both bundles. Both sides switch on `type` with an exhaustiveness check.
+ */
+
+export type TurnState = 'streaming' | 'done' | 'stopped' | 'error';
+
+export interface ErrorView {
+  message: string;
+  hint: string;
+  retryable: boolean;
+}
+
+export interface TurnView {
+  id: string;
+  role: 'user' | 'assistant';
+  text: string;
+  state: TurnState;
+  error?: ErrorView;
+  /** A label shown above a user turn that came from an editor command ("Explain selection"). */
+  label?: string;
+}
+
+export interface ConversationView {
+  id: string;
+  title: string;
+  turns: TurnView[];
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  updatedAt: number;
+  turns: number;
+}
+
+export type HostToWebview =
+  | { type: 'init'; conversation: ConversationView; history: ConversationSummary[]; busy: boolean }
+  | { type: 'turn'; turn: TurnView }
+  | { type: 'delta'; turnId: string; delta: string }
+  | { type: 'rewrite'; turnId: string; text: string }
+  | { type: 'status'; turnId: string; text: string | null }
+  | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView }
+  | { type: 'history'; items: ConversationSummary[] }
+  | { type: 'busy'; busy: boolean }
+  | { type: 'focusInput' };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'send'; text: string }
+  | { type: 'stop' }
+  | { type: 'regenerate' }
+  | { type: 'retry' }
+  | { type: 'edit'; turnId: string; text: string }
+  | { type: 'newConversation' }
+  | { type: 'openConversation'; id: string }
+  | { type: 'deleteConversation'; id: string }
+  | { type: 'copy'; text: string }
+  | { type: 'insertCode'; code: string }
+  | { type: 'replaceSelection'; code: string }
+  | { type: 'openLink'; href: string };
+
+export function assertNever(x: never): never {
+  throw new Error(`unhandled message: ${JSON.stringify(x)}`);
+}
+
+const WEBVIEW_TYPES = new Set<WebviewToHost['type']>([
+  'ready', 'send', 'stop', 'regenerate', 'retry', 'edit', 'newConversation', 'openConversation',
+  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink',
+]);
+
+/** Checks a message from the webview before the host acts on it: the webview is not trusted. */
+export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const m = raw as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !WEBVIEW_TYPES.has(m.type as WebviewToHost['type'])) return undefined;
+  const str = (k: string) => typeof m[k] === 'string';
+  switch (m.type as WebviewToHost['type']) {
+    case 'send':
+      return str('text') ? (m as WebviewToHost) : undefined;
+    case 'edit':
+      return str('turnId') && str('text') ? (m as WebviewToHost) : undefined;
+    case 'openConversation':
+    case 'deleteConversation':
+      return str('id') ? (m as WebviewToHost) : undefined;
+    case 'copy':
+      return str('text') ? (m as WebviewToHost) : undefined;
+    case 'insertCode':
+    case 'replaceSelection':
+      return str('code') ? (m as WebviewToHost) : undefined;
+    case 'openLink':
+      return str('href') ? (m as WebviewToHost) : undefined;
+    default:
+      return { type: m.type } as WebviewToHost;
+  }
+}
+
+/** Links the host may open for the user: web and mail only, never file:, command: or javascript:. */
+export function isSafeExternalLink(href: string): boolean {
+  try {
+    const u = new URL(href);
+    return u.protocol === 'https:' || u.protocol === 'http:' || u.protocol === 'mailto:';
+  } catch {
+    return false;
+  }
+}

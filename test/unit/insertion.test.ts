@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { CodeStreamFilter, extractCode, InsertionTracker } from '../../src/extension/insertion';
+
+function streamThrough(answer: string, chunk: number): string {
+  const f = new CodeStreamFilter();
+  let out = '';
+  for (let i = 0; i < answer.length; i += chunk) out += f.push(answer.slice(i, i + chunk));
+  return out + f.end();
+}
+
+describe('Generate at Cursor: what goes into the document', () => {
+  const fenced = '```python\ndef add(a, b):\n    return a + b\n```\n\nThis adds two numbers.';
+
+  it('inserts only the code of an answer that opens with a fence, at any chunking', () => {
+    for (const chunk of [1, 2, 3, 5, 7, 100]) {
+      assert.equal(streamThrough(fenced, chunk), 'def add(a, b):\n    return a + b', `chunk ${chunk}`);
+    }
+  });
+
+  it('passes other answers through unchanged, including inline code at the start', () => {
+    assert.equal(streamThrough('x = 1\ny = 2', 1), 'x = 1\ny = 2');
+    assert.equal(streamThrough('`x` is a name', 1), '`x` is a name');
+    assert.equal(streamThrough('  \nplain', 2), '  \nplain');
+  });
+
+  it('keeps code whose lines start with backticks, and an unclosed fence\'s code', () => {
+    assert.equal(streamThrough('~~~\nlet s = `a`;\n`` not a fence\n~~~', 1), 'let s = `a`;\n`` not a fence');
+    assert.equal(streamThrough('```js\nconst a = 1;\nconst b', 3), 'const a = 1;\nconst b');
+  });
+
+  it('streams a code line before it is complete, so text appears as it arrives', () => {
+    const f = new CodeStreamFilter();
+    assert.equal(f.push('```ts\ncon'), 'con');
+    assert.equal(f.push('st x'), 'st x');
+    assert.equal(f.push(' = 1;\n'), ' = 1;');
+    assert.equal(f.push('``'), '', 'a possible closing fence is held back');
+    assert.equal(f.push('`\nafter'), '');
+    assert.equal(f.end(), '');
+  });
+
+  it('extracts fenced code from an answer with prose around it', () => {
+    assert.equal(extractCode('Here:\n```js\na();\n```\nand\n```\nb();\n```\n'), 'a();\n\nb();');
+    assert.equal(extractCode('no code'), undefined);
+  });
+});
+
+describe('Generate at Cursor: where the insertion is while the user edits', () => {
+  it('moves with edits before it, ignores edits after it, grows with edits inside it', () => {
+    const t = new InsertionTracker(100);
+    t.inserted(10); // [100, 110)
+    t.otherChange(5, 0, 3); // user types 3 chars above
+    assert.deepEqual([t.start, t.end], [103, 113]);
+    t.otherChange(50, 10, 0); // user deletes 10 chars above
+    assert.deepEqual([t.start, t.end], [93, 103]);
+    t.otherChange(200, 0, 5); // below: nothing
+    assert.deepEqual([t.start, t.end], [93, 103]);
+    t.otherChange(95, 2, 6); // inside
+    assert.deepEqual([t.start, t.end], [93, 107]);
+    t.otherChange(93, 0, 1); // right at the start counts as before
+    assert.deepEqual([t.start, t.end], [94, 108]);
+    t.inserted(2);
+    assert.deepEqual([t.start, t.end], [94, 110]);
+  });
+
+  it('keeps a sane range when an edit straddles its start', () => {
+    const t = new InsertionTracker(10, 20);
+    t.otherChange(5, 10, 0); // deletes [5, 15)
+    assert.deepEqual([t.start, t.end], [5, 10]);
+  });
+});

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Backend, ChatSession, toMessages } from '../../src/extension/chatSession';
+import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
+import type { HostToWebview } from '../../src/protocol';
+import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
+import { LocalSpace, scriptedAnswer } from '../fixtures/space';
+import { waitFor } from './provider.test';
+
+const silentLog = { info() {}, warn() {}, error() {} };
+
+function backendFor(url: string): Backend {
+  return { stream: (messages, { signal }) => Qwen_Qwen_2_5.stream('', messages, { baseUrl: url, signal, proxy: null }) };
+}
+
+describe('chat session (the sidebar chat without VS Code)', () => {
+  let space: LocalSpace;
+  let dir: string;
+  let posted: HostToWebview[];
+  const make = (saveDelayMs = 50) => {
+    const store = new HistoryStore(dir, { saveDelayMs });
+    const session = new ChatSession({ store, backend: backendFor(space.url), post: (m) => posted.push(m), log: silentLog, systemPrompt: () => 'Be helpful.' });
+    return { store, session };
+  };
+  beforeEach(async () => {
+    clearEndpointCache();
+    space = new LocalSpace({ tokenDelayMs: 2 });
+    await space.start();
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-history-'));
+    posted = [];
+  });
+  afterEach(async () => {
+    await space.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('streams an answer to the view as deltas and ends it done', async () => {
+    const { session } = make();
+    await session.send('Hi there');
+    const deltas = posted.filter((m) => m.type === 'delta').map((m) => (m as { delta: string }).delta);
+    assert.ok(deltas.length >= 2, 'the answer should arrive in pieces');
+    assert.equal(deltas.join(''), scriptedAnswer('Hi there'));
+    const end = posted.find((m) => m.type === 'turnEnd');
+    assert.deepEqual(end && { state: (end as { state: string }).state }, { state: 'done' });
+    assert.ok(posted.some((m) => m.type === 'status' && m.text === '1st in queue'), 'queue position shown');
+    assert.equal(session.conversation.title, 'Hi there');
+  });
+
+  it('stop keeps the partial answer, marks it stopped, and tells the Space', async () => {
+    await space.stop();
+    space = new LocalSpace({ tokenDelayMs: 40, answer: () => scriptedAnswer('300 words') });
+    await space.start();
+    const { session } = make();
+    const sending = session.send('long');
+    await waitFor(() => session.conversation.turns[1]?.text.length > 20);
+    session.stop();
+    await sending;
+    const answer = session.conversation.turns[1];
+    assert.equal(answer.state, 'stopped');
+    assert.ok(answer.text.length > 20 && scriptedAnswer('300 words').startsWith(answer.text));
+    await waitFor(() => space.stats.cancels.length === 1);
+  });
+
+  it('an error shows the Space\'s message with a hint, and Retry asks again', async () => {
+    space.faults.push({ kind: 'error', afterTokens: 2, message: 'GPU task aborted' });
+    const { session } = make();
+    await session.send('Hi there');
+    const failed = session.conversation.turns[1];
+    assert.equal(failed.state, 'error');
+    assert.match(failed.error!.message, /GPU task aborted/);
+    assert.equal(failed.error!.retryable, true);
+    await session.regenerate();
+    assert.equal(session.conversation.turns.length, 2);
+    assert.equal(session.conversation.turns[1].state, 'done');
+    assert.equal(session.conversation.turns[1].text, scriptedAnswer('Hi there'));
+  });
+
+  it('edit and resend drops the later turns and sends the edited history', async () => {
+    const { session } = make();
+    await session.send('first');
+    await session.send('second');
+    const firstId = session.conversation.turns[0].id;
+    await session.edit(firstId, 'first, edited');
+    assert.deepEqual(session.conversation.turns.map((t) => t.role), ['user', 'assistant']);
+    assert.equal(space.stats.joins.at(-1)!.data[0], 'first, edited');
+    assert.equal(session.conversation.turns[1].text, scriptedAnswer('first, edited'));
+  });
+
+  it('sends earlier turns folded into the prompt, with the chat\'s system prompt', async () => {
+    const { session } = make();
+    await session.send('one');
+    await session.send('two');
+    const data = space.stats.joins.at(-1)!.data;
+    assert.equal(data[0], `User: one\nAssistant: ${scriptedAnswer('one')}\nUser: two\nAssistant:`);
+    assert.equal(data[2], 'Be helpful.');
+  });
+
+  it('saves as it streams: a crash mid-answer loses nothing but the last moment', async () => {
+    await space.stop();
+    space = new LocalSpace({ tokenDelayMs: 30, answer: () => scriptedAnswer('200 words') });
+    await space.start();
+    const { session } = make(50);
+    const sending = session.send('long');
+    await waitFor(() => session.conversation.turns[1]?.text.length > 200);
+    await new Promise((r) => setTimeout(r, 120)); // a throttle tick or two
+    // "crash": read the files as a new window would, while the answer is still streaming
+    const fresh = new HistoryStore(dir);
+    const reopened = new ChatSession({ store: fresh, backend: backendFor(space.url), post: () => {}, log: silentLog, systemPrompt: () => '' });
+    await reopened.restore();
+    const saved = reopened.conversation.turns[1];
+    assert.equal(reopened.conversation.id, session.conversation.id);
+    assert.ok(saved.text.length > 100, `only ${saved.text.length} chars were saved`);
+    assert.equal(saved.state, 'stopped', 'an interrupted answer comes back as stopped');
+    session.stop();
+    await sending;
+  });
+
+  it('lists, reopens and deletes past conversations', async () => {
+    const { session, store } = make();
+    await session.send('alpha');
+    const alpha = session.conversation.id;
+    await session.newConversation();
+    await session.send('beta');
+    const list = await store.list();
+    assert.deepEqual(list.map((c) => c.title), ['beta', 'alpha']);
+    await session.open(alpha);
+    assert.equal(session.conversation.turns[0].text, 'alpha');
+    await session.delete(alpha);
+    assert.deepEqual((await store.list()).map((c) => c.title), ['beta']);
+    assert.equal(session.conversation.turns.length, 0, 'deleting the open conversation starts a new one');
+  });
+
+  it('toMessages leaves failed answers out and uses the last user turn\'s system prompt', () => {
+    const msgs = toMessages(
+      [
+        { id: '1', role: 'user', text: 'q1', state: 'done', createdAt: 0 },
+        { id: '2', role: 'assistant', text: 'partial', state: 'error', createdAt: 0 },
+        { id: '3', role: 'user', text: 'explain', state: 'done', createdAt: 0, system: 'Explain code.' },
+      ],
+      'default',
+    );
+    assert.deepEqual(msgs, [
+      { role: 'system', content: 'Explain code.' },
+      { role: 'user', content: 'q1' },
+      { role: 'user', content: 'explain' },
+    ]);
+  });
+});
+
+describe('history store', () => {
+  let dir: string;
+  beforeEach(async () => (dir = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-store-'))));
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  const conv = (id: string, text: string): StoredConversation => ({ version: 1, id, title: text, createdAt: 1, updatedAt: Date.now(), turns: [{ id: 't', role: 'user', text, state: 'done', createdAt: 1 }] });
+
+  it('rebuilds a lost or damaged index from the conversation files', async () => {
+    const s = new HistoryStore(dir);
+    await s.saveNow(conv('a1', 'one'));
+    await s.saveNow(conv('b2', 'two'));
+    await fs.writeFile(path.join(dir, 'index.json'), '{not json');
+    const errors: unknown[] = [];
+    const again = new HistoryStore(dir, { onError: (e) => errors.push(e) });
+    assert.deepEqual((await again.list()).map((c) => c.id).sort(), ['a1', 'b2']);
+    assert.equal(errors.length, 1);
+  });
+
+  it('keeps a damaged conversation file aside instead of overwriting it', async () => {
+    const s = new HistoryStore(dir);
+    await s.saveNow(conv('a1', 'one'));
+    await fs.writeFile(path.join(dir, 'a1.json'), '{"version":1,"turns":[');
+    const again = new HistoryStore(dir, { onError: () => {} });
+    assert.equal(await again.load('a1'), undefined);
+    const names = await fs.readdir(dir);
+    assert.ok(names.some((n) => n.startsWith('a1.json.corrupt-')));
+  });
+
+  it('refuses ids that could escape its folder', async () => {
+    const s = new HistoryStore(dir);
+    await assert.rejects(s.saveNow(conv('../evil', 'x')), /bad conversation id/);
+  });
+
+  it('writes the newest snapshot last when saves overlap', async () => {
+    const s = new HistoryStore(dir, { saveDelayMs: 5 });
+    const c = conv('a1', 'v1');
+    s.save(c);
+    c.turns[0].text = 'v2';
+    const p = s.saveNow(c);
+    c.turns[0].text = 'v3';
+    s.save(c);
+    await p;
+    await s.flush();
+    const onDisk = JSON.parse(await fs.readFile(path.join(dir, 'a1.json'), 'utf8')) as StoredConversation;
+    assert.equal(onDisk.turns[0].text, 'v3');
+  });
+});
