@@ -1,0 +1,111 @@
+/** The sidebar chat: a webview view that renders the ChatSession and forwards the user's actions. */
+import * as vscode from 'vscode';
+import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, type WebviewToHost } from '../protocol';
+import type { ChatSession } from './chatSession';
+import { chatHtml, nonce } from './webviewHtml';
+
+export interface EditorActions {
+  insertCode(code: string): Promise<void>;
+  replaceSelection(code: string): Promise<void>;
+}
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewType = 'qwenChat.chatView';
+  private view: vscode.WebviewView | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly session: () => Promise<ChatSession>,
+    private readonly editor: EditorActions,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
+    view.webview.html = chatHtml({
+      cspSource: view.webview.cspSource,
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'chat.css')).toString(),
+      nonce: nonce(),
+    });
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseWebviewMessage(raw);
+        if (!msg) {
+          this.log.warn(`ignored a malformed message from the chat view`);
+          return;
+        }
+        this.handle(msg).catch((err: unknown) => this.log.error(`chat view: ${String(err)}`));
+      }),
+      view.onDidDispose(() => {
+        this.view = undefined;
+        this.ready = false;
+      }),
+    );
+  }
+
+  /** Posts to the view if it is showing; when it is not, the next `ready` sends the whole state. */
+  post(m: HostToWebview): void {
+    if (this.view && this.ready) void this.view.webview.postMessage(m);
+  }
+
+  async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
+  }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    const session = await this.session();
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.post(await session.init());
+        return;
+      case 'send':
+        return session.send(msg.text);
+      case 'stop':
+        return session.stop();
+      case 'regenerate':
+      case 'retry':
+        return session.regenerate();
+      case 'edit':
+        return session.edit(msg.turnId, msg.text);
+      case 'newConversation':
+        return session.newConversation();
+      case 'openConversation':
+        return session.open(msg.id);
+      case 'deleteConversation': {
+        const ok = await vscode.window.showWarningMessage('Delete this conversation?', { modal: true }, 'Delete');
+        if (ok === 'Delete') await session.delete(msg.id);
+        return;
+      }
+      case 'copy':
+        await vscode.env.clipboard.writeText(msg.text);
+        vscode.window.setStatusBarMessage('Copied to the clipboard', 2000);
+        return;
+      case 'insertCode':
+        return this.editor.insertCode(msg.code);
+      case 'replaceSelection':
+        return this.editor.replaceSelection(msg.code);
+      case 'openLink':
+        if (!isSafeExternalLink(msg.href)) {
+          this.log.warn(`refused to open a link with an unsafe scheme`);
+          void vscode.window.showWarningMessage('Qwen Chat only opens http, https and mailto links.');
+          return;
+        }
+        await vscode.env.openExternal(vscode.Uri.parse(msg.href, true));
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

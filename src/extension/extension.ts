@@ -1,0 +1,143 @@
+/**
+ * activate() only wires things: every registration goes into context.subscriptions, and the
+ * chat session is created the first time the view or a command needs it.
+ */
+import * as vscode from 'vscode';
+import { redactUrl } from '../provider/gradio/http';
+import type { ChatMessage } from '../provider/prompt';
+import { Qwen_Qwen_2_5 } from '../provider/qwen';
+import { ChatSession } from './chatSession';
+import { ChatViewProvider } from './chatView';
+import { generateAtCursor } from './generate';
+import { HistoryStore } from './historyStore';
+import { explainMessage } from './prompts';
+import { SettingsStore } from './settings';
+
+const TOKEN_KEY = 'qwenChat.huggingFaceToken';
+
+export function activate(context: vscode.ExtensionContext): { session: () => Promise<ChatSession> } {
+  const log = vscode.window.createOutputChannel('Qwen Chat', { log: true });
+  const settings = new SettingsStore();
+  context.subscriptions.push(log, settings);
+
+  let token: string | undefined;
+  let tokenLoaded = false;
+  const getToken = async () => {
+    if (!tokenLoaded) {
+      token = await context.secrets.get(TOKEN_KEY);
+      tokenLoaded = true;
+    }
+    return token;
+  };
+  context.subscriptions.push(context.secrets.onDidChange((e) => e.key === TOKEN_KEY && (tokenLoaded = false)));
+
+  /** The provider with the current settings, proxy and token; the one way out to the Space. */
+  async function* stream(messages: ChatMessage[], signal: AbortSignal, defaultSystem?: string) {
+    const s = settings.value;
+    const hfToken = await getToken();
+    log.info(
+      `asking ${s.spaceUrl} (model ${s.model}; proxy: ${s.proxy.proxy ? redactUrl(s.proxy.proxy) : s.proxy.source}; token: ${hfToken ? 'set' : 'none'})`,
+    );
+    yield* Qwen_Qwen_2_5.stream(s.model, messages, {
+      baseUrl: s.spaceUrl,
+      signal,
+      proxy: s.proxy.proxy,
+      noProxy: s.proxy.noProxy,
+      strictSSL: s.proxy.strictSSL,
+      hfToken,
+      idleTimeoutMs: s.requestTimeoutSeconds * 1000,
+      defaultSystemPrompt: defaultSystem,
+    });
+  }
+
+  let view: ChatViewProvider | undefined;
+  let sessionPromise: Promise<ChatSession> | undefined;
+  const session = () =>
+    (sessionPromise ??= (async () => {
+      const store = new HistoryStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, {
+        onError: (e) => log.error(`history: ${String(e)}`),
+      });
+      const s = new ChatSession({
+        store,
+        backend: { stream: (messages, { signal }) => stream(messages, signal) },
+        post: (m) => view?.post(m),
+        log,
+        systemPrompt: () => settings.value.systemPrompt,
+      });
+      await s.restore();
+      context.subscriptions.push({ dispose: () => void s.dispose() });
+      return s;
+    })());
+
+  const editorActions = {
+    async insertCode(code: string) {
+      const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+      if (!ed) return void vscode.window.showInformationMessage('Open a file to insert the code into.');
+      await ed.edit((b) => b.insert(ed.selection.active, code));
+    },
+    async replaceSelection(code: string) {
+      const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+      if (!ed) return void vscode.window.showInformationMessage('Open a file and select the code to replace.');
+      await ed.edit((b) => b.replace(ed.selection, code));
+    },
+  };
+  view = new ChatViewProvider(context.extensionUri, session, editorActions, log);
+  context.subscriptions.push(view, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view));
+
+  const command = (id: string, fn: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          await fn(...args);
+        } catch (err) {
+          log.error(`${id}: ${err instanceof Error ? err.message : String(err)}`);
+          void vscode.window.showErrorMessage(`Qwen Chat: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }),
+    );
+
+  command('qwenChat.explainSelection', async () => {
+    const ed = vscode.window.activeTextEditor;
+    if (!ed || ed.selection.isEmpty) {
+      void vscode.window.showInformationMessage('Select some code to explain first.');
+      return;
+    }
+    const code = ed.document.getText(ed.selection);
+    const file = vscode.workspace.asRelativePath(ed.document.uri, false);
+    const s = await session();
+    await view!.reveal();
+    await s.send(explainMessage(code, ed.document.languageId, file), { system: settings.value.explainPrompt, label: 'Explain selection' });
+  });
+  command('qwenChat.generateAtCursor', () =>
+    generateAtCursor({ stream: (m, signal) => stream(m, signal), systemPrompt: settings.value.generatePrompt, log }),
+  );
+  command('qwenChat.newConversation', async () => {
+    await view!.reveal();
+    await (await session()).newConversation();
+  });
+  command('qwenChat.stop', async () => (await session()).stop());
+  command('qwenChat.setToken', async () => {
+    const value = await vscode.window.showInputBox({
+      title: 'Hugging Face token',
+      prompt: 'Optional: a token raises your quota and opens private Spaces. It is kept in VS Code\'s secret storage.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim() || /^hf_[A-Za-z0-9]{10,}$/.test(v.trim()) ? undefined : 'A Hugging Face token starts with hf_'),
+    });
+    if (!value?.trim()) return;
+    await context.secrets.store(TOKEN_KEY, value.trim());
+    void vscode.window.showInformationMessage('Hugging Face token saved.');
+  });
+  command('qwenChat.clearToken', async () => {
+    await context.secrets.delete(TOKEN_KEY);
+    void vscode.window.showInformationMessage('Hugging Face token removed.');
+  });
+  command('qwenChat.showLog', () => log.show());
+
+  // Tests in a real VS Code reach the session through the extension's exports.
+  return { session };
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions save the history and stop streams.
+}

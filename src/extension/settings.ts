@@ -1,0 +1,63 @@
+/** The extension's settings through one typed accessor, re-read when the configuration changes. */
+import * as vscode from 'vscode';
+import { resolveProxy, type ProxyChoice } from './proxy';
+
+export const DEFAULT_EXPLAIN_PROMPT =
+  'You are an expert programmer explaining code to a colleague. Explain what the given code does, step by step, ' +
+  'point out anything surprising or risky, and keep it concise. Use Markdown; quote code in fenced blocks.';
+export const DEFAULT_GENERATE_PROMPT =
+  'You are a coding assistant writing code straight into the user\'s file. Reply with only the code to insert, ' +
+  'in one fenced code block, with no explanation before or after it.';
+
+export interface Settings {
+  spaceUrl: string;
+  model: string;
+  systemPrompt: string;
+  explainPrompt: string;
+  generatePrompt: string;
+  requestTimeoutSeconds: number;
+  proxy: ProxyChoice;
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('qwenChat');
+  const http = vscode.workspace.getConfiguration('http');
+  return {
+    spaceUrl: c.get<string>('spaceUrl', 'https://qwen-qwen2-5.hf.space').trim() || 'https://qwen-qwen2-5.hf.space',
+    model: c.get<string>('model', 'qwen-2.5'),
+    systemPrompt: c.get<string>('systemPrompt', ''),
+    explainPrompt: c.get<string>('explainPrompt', '').trim() || DEFAULT_EXPLAIN_PROMPT,
+    generatePrompt: c.get<string>('generatePrompt', '').trim() || DEFAULT_GENERATE_PROMPT,
+    requestTimeoutSeconds: Math.max(5, c.get<number>('requestTimeoutSeconds', 60)),
+    proxy: resolveProxy({
+      override: c.get<string>('proxy', ''),
+      httpProxy: http.get<string>('proxy', ''),
+      noProxy: http.get<string[]>('noProxy', []),
+      strictSSL: http.get<boolean>('proxyStrictSSL', true),
+      proxySupport: http.get<string>('proxySupport', 'override'),
+      env: process.env,
+    }),
+  };
+}
+
+/** Holds the current settings; `onChange` fires after they were re-read. */
+export class SettingsStore implements vscode.Disposable {
+  private current = readSettings();
+  private readonly emitter = new vscode.EventEmitter<Settings>();
+  readonly onChange = this.emitter.event;
+  private readonly sub = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('qwenChat') || e.affectsConfiguration('http')) {
+      this.current = readSettings();
+      this.emitter.fire(this.current);
+    }
+  });
+
+  get value(): Settings {
+    return this.current;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}

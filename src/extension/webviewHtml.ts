@@ -1,0 +1,61 @@
+/**
+ * The chat view's HTML: a strict Content-Security-Policy with a fresh nonce per load, no inline
+ * script or style, scripts and styles only from the extension's own dist/ and media/, images
+ * only after the user asks (https: and data: are allowed for that click, nothing else).
+ */
+import { randomBytes } from 'node:crypto';
+
+export function nonce(): string {
+  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+}
+
+export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: string; nonce: string }): string {
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${o.nonce}'`,
+    `style-src ${o.cspSource}`,
+    `font-src ${o.cspSource}`,
+    `img-src ${o.cspSource} https: data:`,
+    "connect-src 'none'",
+    "frame-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${o.styleUri}">
+<title>Qwen Chat</title>
+</head>
+<body>
+<div id="app" class="app">
+  <div class="toolbar" role="toolbar" aria-label="Conversation">
+    <button id="new-chat" type="button" data-testid="new-chat" title="New conversation">New</button>
+    <button id="toggle-history" type="button" data-testid="toggle-history" aria-expanded="false" aria-controls="history" title="Past conversations">History</button>
+    <span id="title" class="title" data-testid="conversation-title"></span>
+  </div>
+  <section id="history" class="history" data-testid="history" hidden aria-label="Past conversations">
+    <ul id="history-list" class="history-list"></ul>
+  </section>
+  <main id="messages" class="messages" data-testid="messages" tabindex="0" aria-label="Conversation messages">
+    <div id="empty" class="empty">Ask Qwen 2.5 anything. Enter sends, Shift+Enter adds a line, Escape stops.</div>
+  </main>
+  <button id="jump" type="button" class="jump" data-testid="jump-to-latest" hidden>Jump to latest ↓</button>
+  <form id="composer" class="composer" data-testid="composer">
+    <label for="input" class="visually-hidden">Message to Qwen</label>
+    <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter to send, Shift+Enter for a new line)" aria-describedby="composer-help"></textarea>
+    <span id="composer-help" class="visually-hidden">Enter sends. Shift+Enter adds a new line. Escape stops an answer.</span>
+    <div class="composer-buttons">
+      <button id="send" type="submit" data-testid="send" title="Send (Enter)">Send</button>
+      <button id="stop" type="button" data-testid="stop" title="Stop (Escape)" hidden>Stop</button>
+    </div>
+  </form>
+  <div id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer"></div>
+</div>
+<script nonce="${o.nonce}" src="${o.scriptUri}"></script>
+</body>
+</html>`;
+}

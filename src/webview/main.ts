@@ -1,0 +1,454 @@
+/**
+ * The chat UI inside the webview. It knows only the message protocol: it renders what the host
+ * sends and posts what the user does. Streaming text is applied once per animation frame.
+ */
+import DOMPurify from 'dompurify';
+import { assertNever, type ConversationSummary, type ErrorView, type HostToWebview, type TurnView, type WebviewToHost } from '../protocol';
+import { createRenderer, isLoadableImage, StreamingMarkdown } from './markdown';
+
+interface VsCodeApi {
+  postMessage(m: WebviewToHost): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (m: WebviewToHost) => vscode.postMessage(m);
+const render = createRenderer(DOMPurify);
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const els = {
+  messages: $<HTMLElement>('messages'),
+  empty: $<HTMLElement>('empty'),
+  input: $<HTMLTextAreaElement>('input'),
+  form: $<HTMLFormElement>('composer'),
+  send: $<HTMLButtonElement>('send'),
+  stop: $<HTMLButtonElement>('stop'),
+  newChat: $<HTMLButtonElement>('new-chat'),
+  toggleHistory: $<HTMLButtonElement>('toggle-history'),
+  history: $<HTMLElement>('history'),
+  historyList: $<HTMLUListElement>('history-list'),
+  title: $<HTMLElement>('title'),
+  jump: $<HTMLButtonElement>('jump'),
+  announcer: $<HTMLElement>('announcer'),
+};
+
+interface TurnUi {
+  view: TurnView;
+  el: HTMLElement;
+  body: HTMLElement;
+  status: HTMLElement;
+  footer: HTMLElement;
+  md?: StreamingMarkdown;
+  pending: string;
+}
+
+const turns = new Map<string, TurnUi>();
+let order: string[] = [];
+let busy = false;
+let follow = true;
+let frame = 0;
+let conversationId = '';
+
+// ---- the draft survives the view being hidden or reloaded ----------------------------------
+const saved = (vscode.getState() ?? {}) as { draft?: string };
+els.input.value = saved.draft ?? '';
+els.input.addEventListener('input', () => vscode.setState({ draft: els.input.value }));
+
+// ---- rendering ---------------------------------------------------------------------------------
+
+function button(label: string, action: string, title?: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.dataset.action = action;
+  b.dataset.testid = action;
+  if (title) b.title = title;
+  return b;
+}
+
+/** Adds Copy / Insert / Replace selection to each code block. */
+function decorate(root: HTMLElement): void {
+  for (const pre of Array.from(root.querySelectorAll('pre'))) {
+    if (pre.parentElement?.classList.contains('code-block')) continue;
+    const wrap = document.createElement('div');
+    wrap.className = 'code-block';
+    const bar = document.createElement('div');
+    bar.className = 'code-actions';
+    bar.setAttribute('role', 'toolbar');
+    const lang = /language-([\w+#-]+)/.exec(pre.querySelector('code')?.className ?? '')?.[1];
+    if (lang) {
+      const l = document.createElement('span');
+      l.className = 'code-lang';
+      l.textContent = lang;
+      bar.append(l);
+    }
+    bar.append(
+      button('Copy', 'copy-code', 'Copy the code'),
+      button('Insert', 'insert-code', 'Insert at the cursor in the editor'),
+      button('Replace selection', 'replace-selection', 'Replace the editor selection with this code'),
+    );
+    pre.replaceWith(wrap);
+    wrap.append(bar, pre);
+  }
+}
+
+function ensureTurn(view: TurnView): TurnUi {
+  let ui = turns.get(view.id);
+  if (ui) {
+    ui.view = view;
+    return ui;
+  }
+  const el = document.createElement('article');
+  el.className = `turn ${view.role}`;
+  el.dataset.turnId = view.id;
+  el.dataset.testid = `turn-${view.role}`;
+  el.setAttribute('aria-label', view.role === 'user' ? 'You said' : 'Qwen answered');
+  const head = document.createElement('div');
+  head.className = 'turn-head';
+  head.textContent = view.role === 'user' ? (view.label ? `You · ${view.label}` : 'You') : 'Qwen';
+  const body = document.createElement('div');
+  body.className = 'turn-body';
+  const status = document.createElement('div');
+  status.className = 'turn-status';
+  status.dataset.testid = 'status';
+  status.setAttribute('aria-live', 'polite');
+  const footer = document.createElement('div');
+  footer.className = 'turn-footer';
+  el.append(head, body, status, footer);
+  ui = { view, el, body, status, footer, pending: '' };
+  turns.set(view.id, ui);
+  order.push(view.id);
+  els.messages.append(el);
+  els.empty.hidden = true;
+  if (view.role === 'assistant') {
+    ui.md = new StreamingMarkdown(body, render, decorate);
+    if (view.text) ui.md.set(view.text);
+  } else {
+    body.textContent = view.text;
+  }
+  renderFooter(ui);
+  return ui;
+}
+
+function renderFooter(ui: TurnUi): void {
+  const f = ui.footer;
+  f.replaceChildren();
+  const v = ui.view;
+  ui.el.classList.toggle('streaming', v.state === 'streaming');
+  ui.el.classList.toggle('stopped', v.state === 'stopped');
+  ui.el.classList.toggle('failed', v.state === 'error');
+  if (v.role === 'user') {
+    if (!busy) f.append(button('Edit', 'edit', 'Edit this message and send it again'));
+    return;
+  }
+  if (v.state === 'streaming') return;
+  if (v.state === 'error' && v.error) f.append(errorBox(v.error));
+  if (v.state === 'stopped') {
+    const s = document.createElement('span');
+    s.className = 'note';
+    s.textContent = 'Stopped.';
+    f.append(s);
+  }
+  if (v.text) f.append(button('Copy', 'copy-answer', 'Copy the whole answer'));
+  if (order[order.length - 1] === v.id && !busy && v.state !== 'error') f.append(button('Regenerate', 'regenerate', 'Ask again for a new answer'));
+}
+
+function errorBox(e: ErrorView): HTMLElement {
+  const box = document.createElement('div');
+  box.className = 'error';
+  box.setAttribute('role', 'alert');
+  box.dataset.testid = 'error';
+  const msg = document.createElement('p');
+  msg.className = 'error-message';
+  msg.textContent = e.message;
+  const hint = document.createElement('p');
+  hint.className = 'error-hint';
+  hint.textContent = e.hint;
+  box.append(msg, hint);
+  if (e.retryable) box.append(button('Retry', 'retry', 'Try again'));
+  return box;
+}
+
+function scheduleFlush(): void {
+  if (!frame) frame = requestAnimationFrame(flush);
+}
+
+/** Applies the text that arrived since the last frame, then follows the stream if the user is at the bottom. */
+function flush(): void {
+  frame = 0;
+  for (const ui of turns.values()) {
+    if (ui.pending && ui.md) {
+      ui.md.append(ui.pending);
+      ui.pending = '';
+    }
+  }
+  if (follow) els.messages.scrollTop = els.messages.scrollHeight;
+}
+
+function resetConversation(turnViews: TurnView[], title: string): void {
+  for (const ui of turns.values()) ui.el.remove();
+  turns.clear();
+  order = [];
+  els.empty.hidden = turnViews.length > 0;
+  for (const t of turnViews) ensureTurn(t);
+  els.title.textContent = title;
+  follow = true;
+  els.messages.scrollTop = els.messages.scrollHeight;
+}
+
+function renderHistory(items: ConversationSummary[]): void {
+  els.historyList.replaceChildren();
+  if (!items.length) {
+    const li = document.createElement('li');
+    li.className = 'note';
+    li.textContent = 'No past conversations yet.';
+    els.historyList.append(li);
+  }
+  for (const c of items) {
+    const li = document.createElement('li');
+    li.className = 'history-item';
+    li.dataset.conversationId = c.id;
+    if (c.id === conversationId) li.classList.add('current');
+    const open = button(c.title || 'Untitled', 'open-conversation', `Open (${new Date(c.updatedAt).toLocaleString()})`);
+    open.classList.add('history-open');
+    const del = button('Delete', 'delete-conversation', `Delete "${c.title}"`);
+    del.setAttribute('aria-label', `Delete conversation ${c.title}`);
+    li.append(open, del);
+    els.historyList.append(li);
+  }
+}
+
+function setBusy(b: boolean): void {
+  busy = b;
+  els.stop.hidden = !b;
+  els.send.hidden = b;
+  for (const ui of turns.values()) renderFooter(ui);
+}
+
+function announce(text: string): void {
+  els.announcer.textContent = '';
+  // a fresh text node in a later task makes screen readers speak it even when it repeats
+  setTimeout(() => (els.announcer.textContent = text), 50);
+}
+
+// ---- messages from the host -----------------------------------------------------------------
+
+window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'init':
+      conversationId = m.conversation.id;
+      resetConversation(m.conversation.turns, m.conversation.title);
+      renderHistory(m.history);
+      setBusy(m.busy);
+      return;
+    case 'turn':
+      ensureTurn(m.turn);
+      if (m.turn.role === 'user') follow = true;
+      scheduleFlush();
+      return;
+    case 'delta': {
+      const ui = turns.get(m.turnId);
+      if (ui) {
+        ui.view.text += m.delta;
+        ui.pending += m.delta;
+        scheduleFlush();
+      }
+      return;
+    }
+    case 'rewrite': {
+      const ui = turns.get(m.turnId);
+      if (ui?.md) {
+        ui.view.text = m.text;
+        ui.pending = '';
+        ui.md.set(m.text);
+        scheduleFlush();
+      }
+      return;
+    }
+    case 'status': {
+      const ui = turns.get(m.turnId);
+      if (ui) ui.status.textContent = m.text ?? '';
+      return;
+    }
+    case 'turnEnd': {
+      const ui = turns.get(m.turnId);
+      if (!ui) return;
+      flush();
+      ui.view.state = m.state;
+      ui.view.error = m.error;
+      ui.status.textContent = '';
+      renderFooter(ui);
+      if (m.state === 'done') announce(`Qwen answered: ${(ui.body.textContent ?? '').slice(0, 400)}`);
+      else if (m.state === 'error' && m.error) announce(`Error: ${m.error.message}`);
+      else announce('Stopped.');
+      return;
+    }
+    case 'history':
+      renderHistory(m.items);
+      return;
+    case 'busy':
+      setBusy(m.busy);
+      return;
+    case 'focusInput':
+      els.input.focus();
+      return;
+    default:
+      assertNever(m);
+  }
+});
+
+// ---- what the user does -------------------------------------------------------------------
+
+function submit(): void {
+  const text = els.input.value;
+  if (!text.trim() || busy) return;
+  post({ type: 'send', text });
+  els.input.value = '';
+  vscode.setState({ draft: '' });
+}
+
+els.form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  submit();
+});
+els.input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    submit();
+  }
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && busy) {
+    e.preventDefault();
+    post({ type: 'stop' });
+  }
+});
+els.stop.addEventListener('click', () => post({ type: 'stop' }));
+els.newChat.addEventListener('click', () => post({ type: 'newConversation' }));
+els.toggleHistory.addEventListener('click', () => {
+  const show = els.history.hidden;
+  els.history.hidden = !show;
+  els.toggleHistory.setAttribute('aria-expanded', String(show));
+  if (show) (els.historyList.querySelector('button') as HTMLButtonElement | null)?.focus();
+});
+els.jump.addEventListener('click', () => {
+  follow = true;
+  els.messages.scrollTop = els.messages.scrollHeight;
+  els.jump.hidden = true;
+});
+els.messages.addEventListener('scroll', () => {
+  const atBottom = els.messages.scrollHeight - els.messages.scrollTop - els.messages.clientHeight < 24;
+  follow = atBottom;
+  els.jump.hidden = atBottom || !busy;
+});
+
+function startEdit(ui: TurnUi): void {
+  const area = document.createElement('textarea');
+  area.className = 'edit-input';
+  area.value = ui.view.text;
+  area.rows = Math.min(12, ui.view.text.split('\n').length + 1);
+  area.setAttribute('aria-label', 'Edit your message');
+  area.dataset.testid = 'edit-input';
+  const save = button('Send', 'edit-send', 'Send the edited message (Enter)');
+  const cancel = button('Cancel', 'edit-cancel', 'Keep the message as it was (Escape)');
+  const restore = () => {
+    ui.body.textContent = ui.view.text;
+    renderFooter(ui);
+  };
+  const send = () => {
+    if (area.value.trim()) post({ type: 'edit', turnId: ui.view.id, text: area.value });
+  };
+  area.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    } else if (e.key === 'Escape') {
+      e.stopPropagation();
+      restore();
+    }
+  });
+  save.addEventListener('click', send);
+  cancel.addEventListener('click', restore);
+  ui.body.replaceChildren(area);
+  ui.footer.replaceChildren(save, cancel);
+  area.focus();
+}
+
+document.addEventListener('click', (e) => {
+  const target = e.target as HTMLElement;
+  const link = target.closest('a');
+  if (link) {
+    e.preventDefault();
+    const href = link.getAttribute('href');
+    if (href) post({ type: 'openLink', href });
+    return;
+  }
+  const img = target.closest<HTMLButtonElement>('button.md-image');
+  if (img) {
+    const src = img.dataset.src ?? '';
+    if (!isLoadableImage(src)) {
+      img.textContent = 'This image cannot be shown (only https images load).';
+      img.disabled = true;
+      return;
+    }
+    const el = document.createElement('img');
+    el.src = src;
+    el.alt = img.dataset.alt ?? '';
+    el.className = 'md-img';
+    img.replaceWith(el);
+    return;
+  }
+  const b = target.closest<HTMLButtonElement>('button[data-action]');
+  if (!b) return;
+  const turnEl = b.closest<HTMLElement>('.turn');
+  const ui = turnEl ? turns.get(turnEl.dataset.turnId ?? '') : undefined;
+  const code = () => b.closest('.code-block')?.querySelector('code')?.textContent ?? '';
+  switch (b.dataset.action) {
+    case 'copy-code':
+      post({ type: 'copy', text: code() });
+      flash(b, 'Copied');
+      return;
+    case 'insert-code':
+      post({ type: 'insertCode', code: code() });
+      return;
+    case 'replace-selection':
+      post({ type: 'replaceSelection', code: code() });
+      return;
+    case 'copy-answer':
+      if (ui) post({ type: 'copy', text: ui.view.text });
+      flash(b, 'Copied');
+      return;
+    case 'regenerate':
+      post({ type: 'regenerate' });
+      return;
+    case 'retry':
+      post({ type: 'retry' });
+      return;
+    case 'edit':
+      if (ui) startEdit(ui);
+      return;
+    case 'open-conversation': {
+      const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
+      if (id) post({ type: 'openConversation', id });
+      els.history.hidden = true;
+      els.toggleHistory.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    case 'delete-conversation': {
+      const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
+      if (id) post({ type: 'deleteConversation', id });
+      return;
+    }
+  }
+});
+
+function flash(b: HTMLButtonElement, text: string): void {
+  const old = b.textContent;
+  b.textContent = text;
+  setTimeout(() => (b.textContent = old), 1200);
+}
+
+post({ type: 'ready' });
