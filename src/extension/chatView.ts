@@ -60,6 +60,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private async handle(msg: WebviewToHost): Promise<void> {
+    this.log.trace(`chat view: ${msg.type}`);
     const session = await this.session();
     switch (msg.type) {
       case 'ready':

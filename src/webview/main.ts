@@ -53,7 +53,8 @@ let conversationId = '';
 
 // ---- the draft survives the view being hidden or reloaded ----------------------------------
 const saved = (vscode.getState() ?? {}) as { draft?: string };
-els.input.value = saved.draft ?? '';
+// Text typed before this script ran must not be replaced by an older draft.
+if (!els.input.value && saved.draft) els.input.value = saved.draft;
 els.input.addEventListener('input', () => vscode.setState({ draft: els.input.value }));
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -199,6 +200,8 @@ function resetConversation(turnViews: TurnView[], title: string): void {
 }
 
 function renderHistory(items: ConversationSummary[]): void {
+  const current = items.find((c) => c.id === conversationId);
+  if (current) els.title.textContent = current.title;
   els.historyList.replaceChildren();
   if (!items.length) {
     const li = document.createElement('li');
@@ -243,6 +246,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       resetConversation(m.conversation.turns, m.conversation.title);
       renderHistory(m.history);
       setBusy(m.busy);
+      document.body.dataset.ready = 'true';
       return;
     case 'turn':
       ensureTurn(m.turn);
@@ -405,7 +409,8 @@ document.addEventListener('click', (e) => {
   if (!b) return;
   const turnEl = b.closest<HTMLElement>('.turn');
   const ui = turnEl ? turns.get(turnEl.dataset.turnId ?? '') : undefined;
-  const code = () => b.closest('.code-block')?.querySelector('code')?.textContent ?? '';
+  // markdown-it ends every code block with a newline that is not part of the code
+  const code = () => (b.closest('.code-block')?.querySelector('code')?.textContent ?? '').replace(/\n$/, '');
   switch (b.dataset.action) {
     case 'copy-code':
       post({ type: 'copy', text: code() });

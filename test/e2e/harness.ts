@@ -1,0 +1,249 @@
+/**
+ * A real VS Code (code-server's web workbench, on Node 24 from npm) with the freshly built
+ * extension installed, driven in Debian's Chromium through playwright-core, against the local
+ * Space. Every process started here is stopped in `stop()`, pass or fail.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { promises as fs, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export interface VsCodeEnv {
+  NODE24: string;
+  CODE_SERVER_ENTRY: string;
+  CHROMIUM: string;
+}
+
+/** Installs (once, cached) and reads where Node 24, code-server and Chromium are. */
+export function ensureInstalled(): VsCodeEnv {
+  execFileSync('bash', [path.join(ROOT, 'scripts/install-vscode.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path.join(ROOT, '.vscode-test/env.sh'), 'utf8').split('\n')) {
+    const m = /^(\w+)="(.*)"$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env as unknown as VsCodeEnv;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Copies the built extension where code-server loads unpacked extensions from. */
+export async function installExtension(extensionsDir: string): Promise<string> {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const dest = path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  await fs.rm(dest, { recursive: true, force: true });
+  await fs.mkdir(dest, { recursive: true });
+  for (const item of ['package.json', 'dist', 'media', 'README.md', 'CHANGELOG.md']) {
+    await fs.cp(path.join(ROOT, item), path.join(dest, item), { recursive: true }).catch(() => undefined);
+  }
+  return dest;
+}
+
+export interface StartOptions {
+  settings?: Record<string, unknown>;
+  files?: Record<string, string>;
+  /** Keep user data from an earlier start (for reload/restart tests). */
+  userDataDir?: string;
+  workspace?: string;
+}
+
+export class VsCode {
+  child?: ChildProcess;
+  browser?: Browser;
+  page!: Page;
+  url = '';
+  logs: string[] = [];
+  workspace = '';
+  userDataDir = '';
+  extensionsDir = '';
+
+  constructor(private readonly env: VsCodeEnv) {}
+
+  async start(o: StartOptions = {}): Promise<void> {
+    const base = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-e2e-'));
+    this.userDataDir = o.userDataDir ?? path.join(base, 'user-data');
+    this.extensionsDir = path.join(base, 'extensions');
+    this.workspace = o.workspace ?? path.join(base, 'workspace');
+    await fs.mkdir(path.join(this.userDataDir, 'User'), { recursive: true });
+    await fs.mkdir(this.workspace, { recursive: true });
+    for (const [name, text] of Object.entries(o.files ?? {})) {
+      await fs.mkdir(path.dirname(path.join(this.workspace, name)), { recursive: true });
+      await fs.writeFile(path.join(this.workspace, name), text);
+    }
+    const settingsFile = path.join(this.userDataDir, 'User/settings.json');
+    const old = await fs.readFile(settingsFile, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>).catch(() => ({}));
+    await fs.writeFile(
+      settingsFile,
+      JSON.stringify(
+        {
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'workbench.welcomePage.walkthroughs.openOnInstall': false,
+          'security.workspace.trust.enabled': false,
+          'extensions.autoUpdate': false,
+          'extensions.autoCheckUpdates': false,
+          'telemetry.telemetryLevel': 'off',
+          'chat.disableAIFeatures': true,
+          'chat.commandCenter.enabled': false,
+          'editor.minimap.enabled': false,
+          'window.commandCenter': false,
+          ...old,
+          ...o.settings,
+        },
+        null,
+        2,
+      ),
+    );
+    await installExtension(this.extensionsDir);
+    const port = await freePort();
+    this.child = spawn(
+      this.env.NODE24,
+      [
+        this.env.CODE_SERVER_ENTRY,
+        '--bind-addr', `127.0.0.1:${port}`,
+        '--auth', 'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--extensions-dir', this.extensionsDir,
+        '--user-data-dir', this.userDataDir,
+        this.workspace,
+      ],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' } },
+    );
+    const onOut = (d: Buffer) => this.logs.push(d.toString());
+    this.child.stdout!.on('data', onOut);
+    this.child.stderr!.on('data', onOut);
+    this.url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${this.url}/healthz`, 30_000);
+    this.browser = await chromium.launch({
+      executablePath: this.env.CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    this.page = await context.newPage();
+    await this.open();
+  }
+
+  /** Loads (or reloads) the workbench and waits for it. */
+  async open(): Promise<void> {
+    await this.page.goto(`${this.url}/?folder=${encodeURIComponent(this.workspace)}`);
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await this.page.waitForSelector('.statusbar', { timeout: 60_000 });
+    // The extension's contributions are registered once its activity bar entry shows.
+    await this.page.waitForSelector('.activitybar [aria-label="Qwen Chat"]', { timeout: 60_000 });
+  }
+
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  }
+
+  /** Runs a command from the palette by its title. */
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await input.press('Enter');
+  }
+
+  /** Opens a workspace file in an editor through Quick Open. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(name) }).first().waitFor({ timeout: 20_000 });
+    await input.press('Enter');
+    await this.page.locator(`.tab[aria-label^="${path.basename(name)}"]`).first().waitFor({ timeout: 20_000 });
+    await this.page.locator('.monaco-editor .view-lines').first().waitFor();
+  }
+
+  /** The frame of the chat webview (webviews are nested iframes). */
+  async chatFrame(timeout = 60_000): Promise<Frame> {
+    const t0 = Date.now();
+    for (;;) {
+      for (const f of this.page.frames()) {
+        try {
+          if (await f.$('body[data-ready="true"] [data-testid="chat-input"]')) return f;
+        } catch {
+          /* a frame that went away */
+        }
+      }
+      if (Date.now() - t0 > timeout) throw new Error('the chat view did not appear');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Opens the Qwen Chat view from its activity bar entry and returns its frame. */
+  async openChat(): Promise<Frame> {
+    const item = this.page.locator('.activitybar .action-item:has([aria-label="Qwen Chat"])');
+    if ((await item.getAttribute('class'))?.includes('checked') !== true) await this.page.click('.activitybar [aria-label="Qwen Chat"]');
+    return this.chatFrame();
+  }
+
+  /** The editor's text as the editor model has it (read through the workbench's own DOM lines). */
+  async editorText(): Promise<string> {
+    return this.page.evaluate(() => {
+      const lines = Array.from(document.querySelectorAll('.monaco-editor .view-lines .view-line')) as HTMLElement[];
+      return lines
+        .map((l) => ({ top: parseFloat(l.style.top), text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text)
+        .join('\n');
+    });
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await fs.mkdir(path.join(ROOT, 'test-results'), { recursive: true });
+    await this.page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    this.browser = undefined;
+    const child = this.child;
+    this.child = undefined;
+    if (child?.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
+async function waitForHttp(url: string, ms: number): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() - t0 > ms) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
