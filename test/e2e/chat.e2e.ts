@@ -34,7 +34,11 @@ describe('Qwen Chat in a real VS Code', function () {
     space = new LocalSpace({ tokenDelayMs: 25 });
     await space.start();
     vs = new VsCode(env);
-    await vs.start({ settings: { 'qwenChat.spaceUrl': space.url }, files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n' } });
+    await vs.start({
+      settings: { 'qwenChat.spaceUrl': space.url },
+      files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n' },
+      env: { HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
+    });
   });
 
   after(async () => {

@@ -55,6 +55,8 @@ export interface StartOptions {
   /** Keep user data from an earlier start (for reload/restart tests). */
   userDataDir?: string;
   workspace?: string;
+  /** Extra environment for VS Code (and so for the extension host). */
+  env?: Record<string, string>;
 }
 
 export class VsCode {
@@ -69,10 +71,23 @@ export class VsCode {
 
   constructor(private readonly env: VsCodeEnv) {}
 
+  /** Starts VS Code in the browser (the server and a headless Chromium on it). */
   async start(o: StartOptions = {}): Promise<void> {
+    await this.startServer(o);
+    this.browser = await chromium.launch({
+      executablePath: this.env.CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    this.page = await context.newPage();
+    await this.open();
+  }
+
+  /** Starts only the code-server process with the extension installed. */
+  async startServer(o: StartOptions & { port?: number; extensionsDir?: string } = {}): Promise<void> {
     const base = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-e2e-'));
     this.userDataDir = o.userDataDir ?? path.join(base, 'user-data');
-    this.extensionsDir = path.join(base, 'extensions');
+    this.extensionsDir = o.extensionsDir ?? path.join(base, 'extensions');
     this.workspace = o.workspace ?? path.join(base, 'workspace');
     await fs.mkdir(path.join(this.userDataDir, 'User'), { recursive: true });
     await fs.mkdir(this.workspace, { recursive: true });
@@ -105,7 +120,7 @@ export class VsCode {
       ),
     );
     await installExtension(this.extensionsDir);
-    const port = await freePort();
+    const port = o.port ?? (await freePort());
     this.child = spawn(
       this.env.NODE24,
       [
@@ -120,20 +135,14 @@ export class VsCode {
         '--user-data-dir', this.userDataDir,
         this.workspace,
       ],
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' } },
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } },
     );
     const onOut = (d: Buffer) => this.logs.push(d.toString());
     this.child.stdout!.on('data', onOut);
     this.child.stderr!.on('data', onOut);
     this.url = `http://127.0.0.1:${port}`;
+    this.child.on('exit', (code) => this.logs.push(`code-server exited with ${code}\n`));
     await waitForHttp(`${this.url}/healthz`, 30_000);
-    this.browser = await chromium.launch({
-      executablePath: this.env.CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
-    this.page = await context.newPage();
-    await this.open();
   }
 
   /** Loads (or reloads) the workbench and waits for it. */
