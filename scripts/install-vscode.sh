@@ -35,6 +35,20 @@ fi
 NODE24_BIN_DIR="$(dirname "$NODE24")"
 NODE24_HEADERS="$(dirname "$NODE24_BIN_DIR")"
 
+# code-server's postinstall insists on Node 24 and reads the version from npm's user agent. So
+# npm itself runs on Node 24 (npm also puts its own node first on its scripts' PATH), and with
+# none of the npm_* variables an outer `npm test` exports: npm would read an inherited
+# npm_config_user_agent ("node/v20") as its own setting.
+NPM_CLI="$(readlink -f "$(command -v npm)")"
+case "$NPM_CLI" in *.js) ;; *) NPM_CLI="$(dirname "$NPM_CLI")/../lib/node_modules/npm/bin/npm-cli.js" ;; esac
+npm24() {
+  local unset=()
+  while IFS='=' read -r name _; do
+    case "$name" in npm_*|NODE|INIT_CWD) unset+=(-u "$name") ;; esac
+  done < <(env)
+  env "${unset[@]}" PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" "$NODE24" "$NPM_CLI" "$@"
+}
+
 CS_DIR="$ROOT/code-server-$CS_VERSION"
 CS_BIN="$CS_DIR/node_modules/code-server/out/node/entry.js"
 if [ ! -f "$CS_DIR/.installed" ]; then
@@ -42,11 +56,9 @@ if [ ! -f "$CS_DIR/.installed" ]; then
   rm -rf "$CS_DIR"; mkdir -p "$CS_DIR"
   echo '{"private":true}' > "$CS_DIR/package.json"
   # code-server's own postinstall builds VS Code's native addons against Node 24's headers.
-  (cd "$CS_DIR" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" \
-     npm install --no-audit --no-fund --ignore-scripts "code-server@$CS_VERSION" >/dev/null)
-  (cd "$CS_DIR" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" \
-     npm install-scripts approve --all >/dev/null && \
-     PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" npm rebuild --foreground-scripts > "$CS_DIR/rebuild.log" 2>&1) \
+  (cd "$CS_DIR" && npm24 install --no-audit --no-fund --ignore-scripts "code-server@$CS_VERSION" >/dev/null)
+  (cd "$CS_DIR" && npm24 install-scripts approve --all >/dev/null && \
+     npm24 rebuild --foreground-scripts > "$CS_DIR/rebuild.log" 2>&1) \
      || { echo "install-vscode: code-server build failed, see $CS_DIR/rebuild.log" >&2; tail -30 "$CS_DIR/rebuild.log" >&2; exit 1; }
   [ -f "$CS_BIN" ] || { echo "install-vscode: $CS_BIN missing" >&2; exit 1; }
   touch "$CS_DIR/.installed"
