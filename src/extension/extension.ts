@@ -108,9 +108,11 @@ export function activate(context: vscode.ExtensionContext): { session: () => Pro
     await view!.reveal();
     await s.send(explainMessage(code, ed.document.languageId, file), { system: settings.value.explainPrompt, label: 'Explain selection' });
   });
-  command('qwenChat.generateAtCursor', () =>
-    generateAtCursor({ stream: (m, signal) => stream(m, signal), systemPrompt: settings.value.generatePrompt, log }),
-  );
+  // An optional { instruction } argument skips the input box (keybindings with args, tests).
+  command('qwenChat.generateAtCursor', (arg) => {
+    const instruction = typeof (arg as { instruction?: unknown })?.instruction === 'string' ? (arg as { instruction: string }).instruction : undefined;
+    return generateAtCursor({ stream: (m, signal) => stream(m, signal), systemPrompt: settings.value.generatePrompt, log, instruction });
+  });
   command('qwenChat.newConversation', async () => {
     await view!.reveal();
     await (await session()).newConversation();

@@ -51,21 +51,30 @@ class StreamedInsertion implements vscode.Disposable {
     const text = this.pending;
     if (!text) return;
     this.pending = '';
-    const at = this.doc.positionAt(this.tracker.end);
-    this.expected = { offset: this.tracker.end, text };
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.doc);
-    let ok: boolean;
-    if (editor) {
-      ok = await editor.edit((b) => b.insert(at, text), { undoStopBefore: this.first, undoStopAfter: false });
-    } else {
-      const we = new vscode.WorkspaceEdit();
-      we.insert(this.doc.uri, at, text);
-      ok = await vscode.workspace.applyEdit(we);
-    }
-    this.first = false;
-    if (!ok) {
+    // An edit is refused when the document changed between preparing and applying it (the user
+    // typed meanwhile). The tracker has seen that change by the next tick, so try again there.
+    for (let attempt = 0; ; attempt++) {
+      const offset = this.tracker.end;
+      this.expected = { offset, text };
+      const at = this.doc.positionAt(offset);
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.doc);
+      let ok: boolean;
+      if (editor) {
+        ok = await editor.edit((b) => b.insert(at, text), { undoStopBefore: this.first, undoStopAfter: false });
+      } else {
+        const we = new vscode.WorkspaceEdit();
+        we.insert(this.doc.uri, at, text);
+        ok = await vscode.workspace.applyEdit(we);
+      }
+      if (ok) {
+        this.first = false;
+        return;
+      }
       this.expected = undefined;
-      throw new Error('the editor refused the edit (is the file read-only?)');
+      if (this.doc.isClosed || attempt >= 20) {
+        throw new Error(this.doc.isClosed ? 'the document was closed' : 'the editor kept refusing the edit (is the file read-only?)');
+      }
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
 

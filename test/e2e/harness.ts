@@ -57,6 +57,8 @@ export interface StartOptions {
   workspace?: string;
   /** Extra environment for VS Code (and so for the extension host). */
   env?: Record<string, string>;
+  /** Runs after the extension is installed, before VS Code starts (to add more extensions). */
+  beforeStart?: (extensionsDir: string) => Promise<void>;
 }
 
 export class VsCode {
@@ -74,13 +76,19 @@ export class VsCode {
   /** Starts VS Code in the browser (the server and a headless Chromium on it). */
   async start(o: StartOptions = {}): Promise<void> {
     await this.startServer(o);
+    await this.startBrowser();
+    await this.open();
+  }
+
+  /** A headless Chromium page on the server (not yet navigated). */
+  async startBrowser(): Promise<void> {
     this.browser = await chromium.launch({
       executablePath: this.env.CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     this.page = await context.newPage();
-    await this.open();
+    if (!this.url) throw new Error('start the server first');
   }
 
   /** Starts only the code-server process with the extension installed. */
@@ -120,6 +128,7 @@ export class VsCode {
       ),
     );
     await installExtension(this.extensionsDir);
+    await o.beforeStart?.(this.extensionsDir);
     const port = o.port ?? (await freePort());
     this.child = spawn(
       this.env.NODE24,

@@ -1,0 +1,92 @@
+/**
+ * Runs test/host/*.host.test.ts inside code-server's real extension host and reports each
+ * result here. A tiny runner extension, written next to the extension under test, calls
+ * test/host/index.js `run()` (the same entry @vscode/test-electron uses) once VS Code has
+ * started, and the results come back through a JSON file.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalSpace } from '../fixtures/space';
+import type { HostResults } from '../host';
+import { ensureInstalled, ROOT, VsCode } from './harness';
+
+async function writeRunnerExtension(extensionsDir: string): Promise<void> {
+  const dir = path.join(extensionsDir, 'qwen-chat-dev.qwen-chat-host-tests-0.0.1');
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'qwen-chat-host-tests', publisher: 'qwen-chat-dev', version: '0.0.1', engines: { vscode: '^1.90.0' },
+      activationEvents: ['onStartupFinished'], main: './runner.js', extensionDependencies: ['qwen-chat-dev.qwen-chat'],
+    }),
+  );
+  await fs.writeFile(
+    path.join(dir, 'runner.js'),
+    `const fs = require('fs');
+exports.activate = async () => {
+  const out = process.env.QWEN_HOST_TESTS_RESULT;
+  if (!out) return;
+  try { await require(process.env.QWEN_HOST_TESTS_INDEX).run(out); }
+  catch (e) { if (!fs.existsSync(out)) fs.writeFileSync(out, JSON.stringify({ passed: 0, failed: 1, tests: [{ title: 'runner', state: 'failed', error: String(e && e.stack || e) }] })); }
+};
+exports.deactivate = () => {};
+`,
+  );
+}
+
+describe('tests inside the real extension host', function () {
+  this.timeout(240_000);
+  let space: LocalSpace;
+  let vs: VsCode;
+  let results: HostResults;
+
+  before(async function () {
+    this.timeout(900_000);
+    const env = ensureInstalled();
+    space = new LocalSpace({ tokenDelayMs: 5 });
+    await space.start();
+    const resultFile = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-host-')), 'results.json');
+    vs = new VsCode(env);
+    await vs.startServer({
+      settings: { 'qwenChat.spaceUrl': space.url },
+      env: {
+        QWEN_TEST_SPACE_URL: space.url,
+        QWEN_HOST_TESTS_RESULT: resultFile,
+        QWEN_HOST_TESTS_INDEX: path.join(ROOT, 'out/test/host/index.js'),
+        HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '', NO_PROXY: '', no_proxy: '',
+      },
+      beforeStart: writeRunnerExtension,
+    });
+    await vs.startBrowser(); // the extension host starts when a window connects
+    await vs.open();
+    const t0 = Date.now();
+    for (;;) {
+      const text = await fs.readFile(resultFile, 'utf8').catch(() => '');
+      if (text) {
+        results = JSON.parse(text) as HostResults;
+        break;
+      }
+      if (Date.now() - t0 > 180_000) throw new Error(`no results from the extension host:\n${vs.logs.join('').slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await vs.screenshot('extension-host-tests');
+  });
+
+  after(async () => {
+    await vs?.stop();
+    await space?.stop();
+  });
+
+  it('ran the extension-host tests', () => {
+    assert.ok(results.tests.length >= 5, `only ${results.tests.length} ran`);
+  });
+
+  it('passed every extension-host test', () => {
+    for (const t of results.tests) process.stdout.write(`      ${t.state === 'passed' ? '✔' : '✗'} [host] ${t.title}\n`);
+    const failed = results.tests.filter((t) => t.state === 'failed');
+    assert.deepEqual(failed.map((t) => `${t.title}: ${t.error}`), []);
+    assert.equal(results.passed, results.tests.length);
+  });
+});
