@@ -6,15 +6,10 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ConversationSummary, ErrorView, TurnState } from '../protocol';
+import type { ConversationSummary, TurnView } from '../protocol';
 
-export interface StoredTurn {
-  id: string;
-  role: 'user' | 'assistant';
-  text: string;
-  state: TurnState;
-  error?: ErrorView;
-  label?: string;
+/** A turn as the view shows it, plus what only the host needs. */
+export interface StoredTurn extends TurnView {
   /** The system prompt this user turn was sent with, when not the chat's default. */
   system?: string;
   createdAt: number;

@@ -5,7 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import createDOMPurify from 'dompurify';
+import { JSDOM } from 'jsdom';
 import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
+import { createRenderer, StreamingMarkdown } from '../../src/webview/markdown';
 
 const WORDS = Number(process.env.BENCH_WORDS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -72,7 +75,51 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** A long answer like a model writes: paragraphs, lists and code blocks. */
+function longAnswer(blocks: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < blocks; i++) {
+    if (i % 5 === 4) out.push('```ts', `function f${i}(x: number): number {`, '  return x * 2; // double', '}', '```', '');
+    else if (i % 5 === 2) out.push(`- item ${i} with **bold** text`, `- another item with \`code\``, '');
+    else out.push(`Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(8).trim()}.`, '');
+  }
+  return out.join('\n');
+}
+
+/** Webview rendering cost per token at the start and the end of a long answer (jsdom). */
+function benchRendering(): void {
+  const dom = new JSDOM('<!doctype html><body></body>');
+  const render = createRenderer(createDOMPurify(dom.window as unknown as Window & typeof globalThis));
+  const answer = longAnswer(Number(process.env.BENCH_BLOCKS ?? 600));
+  const tokens = answer.match(/\s*\S+/g) ?? [];
+  const root = dom.window.document.createElement('div');
+  const sm = new StreamingMarkdown(root, render);
+  const window = 500;
+  const times: number[] = [];
+  for (const t of tokens) {
+    const t0 = performance.now();
+    sm.append(t);
+    times.push(performance.now() - t0);
+  }
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const first = avg(times.slice(0, window));
+  const last = avg(times.slice(-window));
+  // The naive way (re-render the whole answer for each token), timed on the last tokens only.
+  const naive: number[] = [];
+  const el = dom.window.document.createElement('div');
+  for (let i = tokens.length - 20; i < tokens.length; i++) {
+    const src = tokens.slice(0, i + 1).join('');
+    const t0 = performance.now();
+    el.innerHTML = render(src);
+    naive.push(performance.now() - t0);
+  }
+  console.log(`\nWebview rendering of a ${answer.length}-character answer (${tokens.length} tokens, jsdom):`);
+  console.log(`  incremental: ${first.toFixed(3)} ms per token over the first ${window}, ${last.toFixed(3)} ms over the last ${window} (end/start ${(last / first).toFixed(2)}x)`);
+  console.log(`  re-rendering the whole answer per token, at the end: ${avg(naive).toFixed(1)} ms per token (${(avg(naive) / last).toFixed(0)}x the incremental cost)`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--render-only')) return benchRendering();
   const { url, child } = await startSpace();
   try {
     const rows: Array<[string, Result[]]> = [];
@@ -99,6 +146,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill();
   }
+  benchRendering();
 }
 
 void main();
