@@ -203,8 +203,8 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.page.keyboard.press('Control+End');
     const original = await vs.editorText();
     await vs.command('Qwen: Generate at Cursor');
-    const box = vs.page.locator('.quick-input-widget input');
-    await box.waitFor({ state: 'visible' });
+    const box = vs.page.locator('.quick-input-widget input[placeholder^="e.g. a function"]');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
     await box.fill('a function that parses ISO dates');
     await box.press('Enter');
     const partial = await until('part of the code in the editor', async () => {
@@ -223,5 +223,111 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.page.locator('.monaco-editor .view-lines').first().click();
     await vs.page.keyboard.press('Control+Z');
     await until('the insertion to be undone', async () => ((await vs.editorText()) === original ? true : undefined), 10_000);
+  });
+
+  it('replaces the editor selection with a code block', async () => {
+    chat = await vs.openChat();
+    await vs.openFile('notes.md');
+    await vs.page.locator('.monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+A');
+    const withCode = (await chat.$$('.turn.assistant .code-block [data-testid="replace-selection"]')).at(-1)!;
+    await withCode.click();
+    await until('the selection to be replaced', async () => ((await vs.editorText()).startsWith('def greet') ? true : undefined));
+    assert.equal((await vs.editorText()).trim(), 'def greet(name):\n    return f"Hello, {name}!"');
+  });
+
+  it('stops following the stream when the user scrolls up, and Jump to latest follows again', async () => {
+    space.opts.tokenDelayMs = 15;
+    space.opts.answer = () => Array.from({ length: 120 }, (_, i) => `Line ${i} of a long answer.`).join('\n\n');
+    await send('A long answer please');
+    await until('enough text to scroll', async () => chat.$eval('[data-testid="messages"]', (m) => m.scrollHeight > m.clientHeight + 400));
+    await chat.$eval('[data-testid="messages"]', (m) => m.scrollTo({ top: 0 }));
+    const grown = (await answerText()).length;
+    await until('more text', async () => (await answerText()).length > grown + 200);
+    assert.equal(await chat.$eval('[data-testid="messages"]', (m) => m.scrollTop), 0, 'the view must stay where the user scrolled');
+    await chat.click('[data-testid="jump-to-latest"]');
+    await until('the view to follow again', async () => chat.$eval('[data-testid="messages"]', (m) => m.scrollHeight - m.scrollTop - m.clientHeight < 30));
+    await answerDone();
+  });
+
+  it('edits a message and sends it again, dropping the turns after it', async () => {
+    space.opts.tokenDelayMs = 5;
+    const users = await chat.$$('.turn.user');
+    const last = users[users.length - 1];
+    await (await last.$('[data-testid="edit"]'))!.click();
+    const box = await chat.waitForSelector('[data-testid="edit-input"]');
+    await box.fill('A short answer please');
+    await newAnswer(() => box.press('Enter'));
+    await answerDone();
+    assert.match(await answerText(), /That is the whole answer\./);
+    assert.equal((await chat.$$('.turn.user')).length, users.length);
+    assert.match(String(space.stats.joins.at(-1)!.data[0]), /User: A short answer please\nAssistant:$/);
+  });
+
+  it('starts a new conversation, then reopens and deletes conversations from History', async () => {
+    await chat.click('[data-testid="new-chat"]');
+    await until('an empty conversation', async () => ((await chat.$$('.turn')).length === 0 ? true : undefined));
+    await send('Second conversation');
+    await answerDone();
+    await chat.click('[data-testid="toggle-history"]');
+    const titles = () => chat.$$eval('.history-item .history-open', (els) => els.map((e) => e.textContent));
+    assert.deepEqual((await titles()).slice(0, 2), ['Second conversation', 'Show me a greeting function']);
+    await chat.click('.history-item:nth-child(2) [data-testid="open-conversation"]');
+    await until('the old conversation', async () => ((await chat.textContent('.turn.user .turn-body')) === 'Show me a greeting function' ? true : undefined));
+    await chat.click('[data-testid="toggle-history"]');
+    await chat.click('.history-item:nth-child(1) [data-testid="delete-conversation"]');
+    const confirm = vs.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' });
+    await confirm.waitFor({ timeout: 10_000 });
+    await vs.screenshot('history-delete-confirm');
+    await confirm.click();
+    await until('the list without it', async () => (!(await titles()).includes('Second conversation') ? true : undefined));
+    assert.equal(await chat.textContent('.turn.user .turn-body'), 'Show me a greeting function', 'the open conversation stays');
+  });
+
+  it('keeps a Hugging Face token in secret storage, sends it, and never logs it', async () => {
+    const token = 'hf_TestToken1234567890abcdef';
+    await vs.command('Qwen: Set Hugging Face Token');
+    // The token box, not the palette's closing input: it must mask what is typed.
+    const box = vs.page.locator('.quick-input-widget input[type="password"]');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    await box.fill(token);
+    await box.press('Enter');
+    await vs.page.locator('.notification-toast', { hasText: 'Hugging Face token saved' }).waitFor({ timeout: 10_000 });
+    chat = await vs.openChat();
+    await send('With a token');
+    await answerDone();
+    assert.equal(space.stats.joins.at(-1)!.authorization, `Bearer ${token}`);
+    await vs.command('Qwen: Clear Hugging Face Token');
+    await vs.page.locator('.notification-toast', { hasText: 'token removed' }).waitFor({ timeout: 10_000 });
+    await send('Without a token');
+    await answerDone();
+    assert.equal(space.stats.joins.at(-1)!.authorization, undefined);
+    const logs = await vs.extensionLogs();
+    assert.match(logs, /token: set/);
+    assert.ok(!logs.includes(token), 'the token must never reach the log');
+  });
+
+  it('cancels Generate at Cursor from its notification, keeping what arrived and telling the Space', async () => {
+    space.opts.tokenDelayMs = 150;
+    space.opts.answer = () => '```python\n' + Array.from({ length: 40 }, (_, i) => `x${i} = ${i}`).join('\n') + '\n```';
+    await vs.openFile('src/app.py');
+    await vs.page.locator('.monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+End');
+    const stopped = space.stats.cancels.length + space.stats.disconnects;
+    await vs.command('Qwen: Generate at Cursor');
+    const box = vs.page.locator('.quick-input-widget input[placeholder^="e.g. a function"]');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    await box.fill('forty assignments');
+    await box.press('Enter');
+    await until('some generated lines', async () => ((await vs.editorText()).includes('x2 = 2') ? true : undefined));
+    const toast = vs.page.locator('.notification-toast', { hasText: 'Qwen: generating' });
+    await toast.hover();
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await until('the Space to hear of it', async () => space.stats.cancels.length + space.stats.disconnects > stopped, 10_000);
+    const text = await vs.editorText();
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(await vs.editorText(), text, 'nothing lands after Cancel');
+    assert.match(text, /x0 = 0\nx1 = 1\nx2 = 2/);
+    assert.doesNotMatch(text, /x39 = 39/);
   });
 });

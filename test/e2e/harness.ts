@@ -226,6 +226,20 @@ export class VsCode {
     });
   }
 
+  /** What the extension wrote to its log channel(s) in this VS Code. */
+  async extensionLogs(): Promise<string> {
+    const out: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name === 'Qwen Chat.log') out.push(await fs.readFile(p, 'utf8'));
+      }
+    };
+    await walk(path.join(this.userDataDir, 'logs'));
+    return out.join('\n');
+  }
+
   async screenshot(name: string): Promise<void> {
     await fs.mkdir(path.join(ROOT, 'test-results'), { recursive: true });
     await this.page.screenshot({ path: path.join(ROOT, 'test-results', `${name}.png`) });

@@ -215,6 +215,28 @@ describe('Qwen 2.5 provider against the local Space', function () {
     });
   });
 
+  it('ignores messages of other events on the same session stream', async () => {
+    const url = await start({}, { kind: 'foreign', afterTokens: 3 });
+    const evs = await events({ baseUrl: url });
+    assert.deepEqual(evs.at(-1), { type: 'done', text: scriptedAnswer('Hi there') });
+    assert.ok(!evs.some((e) => e.type === 'status' && e.status.stage === 'queued' && e.status.position === 5));
+    assert.ok(!evs.some((e) => e.type === 'rewrite'));
+  });
+
+  it('leaves no connection open after a call, whether it completed, failed or was stopped', async () => {
+    const url = await start({ tokenDelayMs: 20 });
+    await collect({ baseUrl: url });
+    await waitFor(() => space.openSockets === 0);
+    space.faults.push({ kind: 'error', afterTokens: 2, message: 'boom' });
+    await failure(collect({ baseUrl: url }));
+    await waitFor(() => space.openSockets === 0);
+    const ac = new AbortController();
+    await failure((async () => {
+      for await (const _ of Qwen_Qwen_2_5.createAsyncGenerator('', user('x'), { baseUrl: url, signal: ac.signal })) ac.abort();
+    })());
+    await waitFor(() => space.openSockets === 0);
+  });
+
   it('skips a malformed event with a warning and still delivers the whole answer', async () => {
     const url = await start({}, { kind: 'malformed', afterTokens: 3 });
     const { text, statuses } = await collect({ baseUrl: url });

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { explainMessage, fenceFor, generateMessage } from '../../src/extension/prompts';
+import { chatHtml, nonce } from '../../src/extension/webviewHtml';
+
+describe('the chat view\'s HTML', () => {
+  const n = nonce();
+  const html = chatHtml({ cspSource: 'https://webview.test', scriptUri: 'https://webview.test/dist/webview.js', styleUri: 'https://webview.test/media/chat.css', nonce: n });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+
+  it('has a strict CSP: nothing by default, scripts only with this load\'s nonce, no inline or eval', () => {
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, new RegExp(`script-src 'nonce-${n}'(;|$)`));
+    assert.match(csp, /style-src https:\/\/webview\.test(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    assert.match(csp, /connect-src 'none'/);
+  });
+
+  it('loads one script, carrying the nonce, and no inline script or style', () => {
+    const scripts = html.match(/<script[^>]*>/g)!;
+    assert.deepEqual(scripts, [`<script nonce="${n}" src="https://webview.test/dist/webview.js">`]);
+    assert.doesNotMatch(html, /<style|style="/);
+    assert.notEqual(nonce(), n, 'a fresh nonce per load');
+  });
+
+  it('gives the controls stable test ids and labels', () => {
+    for (const id of ['chat-input', 'send', 'stop', 'new-chat', 'toggle-history', 'messages', 'announcer']) assert.match(html, new RegExp(`data-testid="${id}"`));
+    assert.match(html, /<label for="input"/);
+    assert.match(html, /aria-live="polite"/);
+  });
+});
+
+describe('messages the editor commands send', () => {
+  it('fences code with more backticks than it contains', () => {
+    assert.equal(fenceFor('a = 1'), '```');
+    assert.equal(fenceFor('s = """```"""'), '````');
+    const msg = explainMessage('x = "```"', 'python', 'src/a.py');
+    assert.equal(msg, 'Explain this python code from `src/a.py`:\n\n````python\nx = "```"\n````');
+  });
+
+  it('sends the instruction with the file, the language and the selection as context', () => {
+    const msg = generateMessage('add a docstring', 'python', 'a.py', 'def f(): pass');
+    assert.match(msg, /^File: `a\.py` \(python\)\n\nSelected code, for context:\n```python\ndef f\(\): pass\n```\n\nWrite the python code to insert at the cursor\. Instruction: add a docstring$/);
+    assert.doesNotMatch(generateMessage('x', 'go', 'm.go', undefined), /Selected code/);
+  });
+});
