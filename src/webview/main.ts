@@ -456,4 +456,9 @@ function flash(b: HTMLButtonElement, text: string): void {
   setTimeout(() => (b.textContent = old), 1200);
 }
 
+// Focusing the view (its focus command, or a click on its title) puts the cursor in the input.
+window.addEventListener('focus', () => {
+  if (document.activeElement === document.body || document.activeElement === null) els.input.focus();
+});
+
 post({ type: 'ready' });

@@ -170,6 +170,14 @@ describe('Qwen 2.5 provider against the local Space', function () {
       assert.equal(err.retryable, true);
     });
 
+    it('an HTML error page instead of JSON (a 502 from the front end)', async () => {
+      const url = await start({}, { kind: 'join-html' });
+      const err = await failure(collect({ baseUrl: url }));
+      assert.equal(err.kind, 'not-ready');
+      assert.equal(err.details.status, 502);
+      assert.match(err.message, /web page instead of its API.*It said: 502 Bad Gateway/);
+    });
+
     it('a wrong URL path (404 from a wrong prefix)', async () => {
       const url = await start();
       const err = await failure(collect({ baseUrl: `${url}/not-a-space` }));
