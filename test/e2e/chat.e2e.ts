@@ -168,6 +168,39 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.match(String(space.stats.joins.at(-1)!.data[0]), /\nUser: Please fail once\nAssistant:$/);
   });
 
+  it('keeps streaming while the view is hidden, and shows the whole answer when it comes back', async () => {
+    space.opts.tokenDelayMs = 40;
+    space.opts.answer = () => scriptedAnswer('80 words');
+    const id = await send('Keep going while I look elsewhere');
+    await until('some text', async () => (await answerText()).length > 10);
+    await vs.page.click('.activitybar [aria-label^="Explorer"]');
+    await vs.page.waitForSelector('.explorer-folders-view, .explorer-viewlet', { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 2500)); // the answer finishes while the chat is hidden
+    chat = await vs.openChat();
+    lastAnswer = turn(id);
+    await answerDone();
+    assert.equal((await answerText()).trim(), scriptedAnswer('80 words'));
+  });
+
+  it('keeps the partial answer when the extension host crashes mid-answer', async () => {
+    space.opts.tokenDelayMs = 60;
+    space.opts.answer = () => scriptedAnswer('300 words');
+    const id = await send('Crash while you answer');
+    await until('a good part of the answer', async () => (await answerText()).length > 150);
+    await new Promise((r) => setTimeout(r, 700)); // past a save tick
+    const shown = (await answerText()).length;
+    vs.killExtensionHost();
+    await vs.reload();
+    chat = await vs.openChat();
+    lastAnswer = turn(id);
+    await chat.waitForSelector(`${lastAnswer}.stopped`, { timeout: 30_000 });
+    const kept = (await answerText()).trim();
+    assert.ok(scriptedAnswer('300 words').startsWith(kept), 'what was kept is the start of the answer');
+    assert.ok(kept.length >= shown - 120, `kept ${kept.length} characters of the ${shown} shown`);
+    assert.equal(await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-body`), 'Crash while you answer');
+    await vs.screenshot('after-extension-host-crash');
+  });
+
   it('keeps the conversation across a window reload', async () => {
     const bodies = () => chat.$$eval('.turn', (els) => els.map((e) => `${e.className}: ${e.querySelector('.turn-body')?.textContent}`));
     const before = await bodies();

@@ -226,6 +226,21 @@ export class VsCode {
     });
   }
 
+  /** Kills the extension host process the way a crash would (SIGKILL, no clean-up). */
+  killExtensionHost(): number {
+    const pgid = this.child?.pid;
+    if (!pgid) throw new Error('VS Code is not running');
+    const ps = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
+    const line = ps.split('\n').find((l) => {
+      const [, g] = l.trim().split(/\s+/);
+      return Number(g) === pgid && l.includes('--type=extensionHost');
+    });
+    if (!line) throw new Error('no extension host process found');
+    const pid = Number(line.trim().split(/\s+/)[0]);
+    process.kill(pid, 'SIGKILL');
+    return pid;
+  }
+
   /** What the extension wrote to its log channel(s) in this VS Code. */
   async extensionLogs(): Promise<string> {
     const out: string[] = [];
