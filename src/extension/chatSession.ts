@@ -66,9 +66,8 @@ export function toMessages(turns: readonly StoredTurn[], defaultSystem: string):
   return msgs;
 }
 
+/** The answer streaming now: how to stop it, and when it has ended. */
 interface Running {
-  turn: StoredTurn;
-  conversation: StoredConversation;
   ac: AbortController;
   done: Promise<void>;
 }
@@ -220,7 +219,7 @@ export class ChatSession {
     const ac = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
-    this.running = { turn, conversation: c, ac, done };
+    this.running = { ac, done };
     this.post({ type: 'turn', turn: turnView(turn) });
     this.post({ type: 'busy', busy: true });
     await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
