@@ -91,8 +91,14 @@ export class ChatSession {
     return this.running !== undefined;
   }
 
+  /**
+   * The whole state, for a view that (re)loads. Text still waiting in the delta batch is part of
+   * the snapshot, so the batch is dropped here: sending it too would show it twice.
+   */
   async init(): Promise<HostToWebview> {
-    return { type: 'init', conversation: toView(this.conversation), history: await this.deps.store.list(), busy: this.busy };
+    this.dropPendingDelta();
+    const conversation = toView(this.conversation);
+    return { type: 'init', conversation, history: await this.deps.store.list(), busy: this.busy };
   }
 
   /** Sends a user message and streams the answer. Waits for the answer to end. */
@@ -200,6 +206,12 @@ export class ChatSession {
     if (this.pendingDelta) this.pendingDelta.text += delta;
     else this.pendingDelta = { turnId, text: delta };
     this.deltaTimer ??= setTimeout(() => this.flushDelta(), 16);
+  }
+
+  private dropPendingDelta(): void {
+    if (this.deltaTimer) clearTimeout(this.deltaTimer);
+    this.deltaTimer = undefined;
+    this.pendingDelta = undefined;
   }
 
   private flushDelta(): void {

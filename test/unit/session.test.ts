@@ -48,6 +48,36 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     assert.equal(session.conversation.title, 'Hi there');
   });
 
+  it('a view that reloads mid-answer gets every character once: snapshot, then the rest', async () => {
+    const store = new HistoryStore(dir, { saveDelayMs: 50 });
+    let session!: ChatSession;
+    let snapshot: string | undefined;
+    let after = '';
+    const real = backendFor(space.url);
+    const backend: Backend = {
+      async *stream(messages, opts) {
+        let n = 0;
+        for await (const ev of real.stream(messages, opts)) {
+          yield ev;
+          // The session has just batched this token; now the view reloads and asks for everything.
+          if (ev.type === 'text' && ++n === 5) {
+            const init = (await session.init()) as Extract<HostToWebview, { type: 'init' }>;
+            snapshot = init.conversation.turns[1].text;
+          }
+        }
+      },
+    };
+    session = new ChatSession({
+      store, backend, log: silentLog, systemPrompt: () => '',
+      post: (m) => {
+        if (snapshot !== undefined && m.type === 'delta') after += m.delta;
+      },
+    });
+    await session.send('Hi there');
+    assert.ok(snapshot && snapshot.length > 0);
+    assert.equal(snapshot + after, scriptedAnswer('Hi there'));
+  });
+
   it('stop keeps the partial answer, marks it stopped, and tells the Space', async () => {
     await space.stop();
     space = new LocalSpace({ tokenDelayMs: 40, answer: () => scriptedAnswer('300 words') });
