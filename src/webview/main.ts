@@ -126,6 +126,7 @@ function ensureTurn(view: TurnView): TurnUi {
   if (view.role === 'assistant') {
     ui.md = new StreamingMarkdown(body, render, decorate);
     if (view.text) ui.md.set(view.text);
+    if (view.state !== 'streaming') ui.md.finish();
   } else {
     body.textContent = view.text;
   }
@@ -281,6 +282,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       const ui = turns.get(m.turnId);
       if (!ui) return;
       flush();
+      ui.md?.finish();
       ui.view.state = m.state;
       ui.view.error = m.error;
       ui.status.textContent = '';

@@ -36,11 +36,45 @@ import MarkdownIt from 'markdown-it';
 const LANGS = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, kotlin, markdown: markdownLang, php, python, ruby, rust, shell, sql, swift, typescript, xml, yaml };
 for (const [name, def] of Object.entries(LANGS)) if (!hljs.getLanguage(name)) hljs.registerLanguage(name, def);
 
-/** Auto-detection is costly; skip it for big blocks and just escape. */
+/** Auto-detection is costly: it reads at most this many characters of a block. */
 const AUTO_DETECT_LIMIT = 2_000;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
+
+/**
+ * The language to colour a block in: the fence's own if highlight.js knows it, else (no
+ * language given) the best guess from the block's first AUTO_DETECT_LIMIT characters, so a
+ * block streamed in pieces and the finished block are coloured alike. '' means plain text.
+ */
+export function pickLanguage(info: string, code: string): string {
+  const language = info.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (language) return hljs.getLanguage(language) ? language : '';
+  try {
+    return hljs.highlightAuto(code.slice(0, AUTO_DETECT_LIMIT)).language ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Code to highlighted (not yet sanitised) HTML in `language` ('' for plain). `atTop` says the
+ * highlighter ended outside any construct (comment, string…) that could run on past the end,
+ * so the next piece of code can be coloured on its own with the same result as the whole.
+ */
+function highlightCode(code: string, language: string): { value: string; atTop: boolean } {
+  try {
+    if (language) {
+      const r = hljs.highlight(code, { language, ignoreIllegals: true });
+      // `_top` (the mode the highlighter ended in) is not public; without it, assume not at top.
+      const top = (r as { _top?: unknown })._top;
+      return { value: r.value, atTop: top !== undefined && top === hljs.getLanguage(language) };
+    }
+  } catch {
+    /* fall through to plain text */
+  }
+  return { value: escapeHtml(code), atTop: true };
 }
 
 export function createMarkdown(): MarkdownIt {
@@ -48,16 +82,7 @@ export function createMarkdown(): MarkdownIt {
     html: false,
     linkify: true,
     breaks: false,
-    highlight: (code, lang) => {
-      const language = lang.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-      try {
-        if (language && hljs.getLanguage(language)) return hljs.highlight(code, { language, ignoreIllegals: true }).value;
-        if (!language && code.length <= AUTO_DETECT_LIMIT) return hljs.highlightAuto(code).value;
-      } catch {
-        /* fall through to plain text */
-      }
-      return escapeHtml(code);
-    },
+    highlight: (code, lang) => highlightCode(code, pickLanguage(lang, code)).value,
   });
   md.renderer.rules.image = (tokens, idx) => {
     const t = tokens[idx];
@@ -81,12 +106,22 @@ const SANITIZE = {
   ALLOW_DATA_ATTR: true,
 };
 
-export type Render = (markdown: string) => string;
+/**
+ * markdown -> sanitised HTML; `.code(code, language)` -> the sanitised inside of a code element
+ * (for a code block that streams in pieces), and whether the highlighter ended at top level.
+ */
+export type Render = ((markdown: string) => string) & { code: (code: string, language: string) => { html: string; atTop: boolean } };
 
-/** markdown -> sanitised HTML. `purify` is DOMPurify bound to the page's window (or a test DOM's). */
+/** `purify` is DOMPurify bound to the page's window (or a test DOM's). */
 export function createRenderer(purify: DOMPurify): Render {
   const md = createMarkdown();
-  return (src) => purify.sanitize(md.render(src), SANITIZE) as string;
+  const render = (src: string) => purify.sanitize(md.render(src), SANITIZE) as string;
+  return Object.assign(render, {
+    code: (code: string, language: string) => {
+      const h = highlightCode(code, language);
+      return { html: purify.sanitize(h.value, SANITIZE) as string, atTop: h.atTop };
+    },
+  });
 }
 
 /** Image sources a click may load: https and inline raster data only. */
@@ -101,6 +136,36 @@ export function isLoadableImage(src: string): boolean {
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 
+/**
+ * Inside a code block still streaming, complete lines are frozen in pieces of at least this
+ * many characters, so a token at the end of a 2,000-line block costs what one at its start does.
+ * A piece ends where the highlighter is at top level (not inside a comment or a string), so the
+ * pieces are coloured exactly as the whole block would be; if no such line comes within
+ * MAX_OPEN_PIECES pieces, a piece is frozen anyway and the block is rendered whole once closed.
+ */
+export const CODE_PIECE_CHARS = AUTO_DETECT_LIMIT;
+const MAX_OPEN_PIECES = 4;
+
+/** An open code fence that starts a block at column 0 (its own block, whatever came before). */
+interface OpenCode {
+  /** Where the fence line starts, and where the code after it starts. */
+  start: number;
+  body: number;
+  /** Code before this is frozen into pieces. */
+  frozen: number;
+  info: string;
+}
+
+/** The element showing an open code block piece by piece, once it has grown past one piece. */
+interface PiecedCode {
+  open: OpenCode;
+  language: string;
+  block: HTMLElement;
+  live: HTMLElement;
+  /** Every piece ended at top level: the pieces are exactly the whole block's colouring. */
+  exact: boolean;
+}
+
 export class StreamingMarkdown {
   private source = '';
   /** Characters of `source` rendered into frozen blocks. */
@@ -110,6 +175,10 @@ export class StreamingMarkdown {
   /** The latest position where a block may end. */
   private boundary = 0;
   private fence: string | null = null;
+  private open: OpenCode | null = null;
+  /** The last column-0 fence the scan saw closed: where its code ends and its closing line ends. */
+  private closed: { open: OpenCode; codeEnd: number; end: number } | null = null;
+  private pieced: PiecedCode | null = null;
   private readonly tail: HTMLElement;
   /** Characters handed to the renderer by the last update: the per-token cost. */
   lastRenderedChars = 0;
@@ -134,6 +203,7 @@ export class StreamingMarkdown {
     this.source = '';
     this.committed = this.scanned = this.boundary = 0;
     this.fence = null;
+    this.open = this.closed = this.pieced = null;
     this.append(text);
   }
 
@@ -141,6 +211,18 @@ export class StreamingMarkdown {
     this.source += delta;
     this.scan();
     let rendered = 0;
+    const p = this.pieced;
+    if (p && p.open !== this.open) {
+      // The block it showed has closed (or the source was reset).
+      const closed = this.closed?.open === p.open ? this.closed : null;
+      if (closed && p.exact && this.committed === p.open.start) {
+        rendered += this.settle(p, closed.codeEnd);
+        this.committed = closed.end;
+      } else {
+        p.block.remove(); // the commit below renders it whole, exactly
+      }
+      this.pieced = null;
+    }
     if (this.boundary > this.committed) {
       const block = this.root.ownerDocument.createElement('div');
       block.className = 'md-block';
@@ -151,11 +233,88 @@ export class StreamingMarkdown {
       this.root.insertBefore(block, this.tail);
       this.committed = this.boundary;
     }
-    const open = this.source.slice(this.committed);
-    this.tail.innerHTML = open ? this.render(open) : '';
-    rendered += open.length;
-    this.decorate(this.tail);
+    const open = this.open;
+    if (open && open.start === this.committed && (this.pieced || this.scanned - open.body >= CODE_PIECE_CHARS)) {
+      rendered += this.updatePieces(open);
+      if (this.tail.firstChild) this.tail.innerHTML = '';
+    } else {
+      const rest = this.source.slice(this.committed);
+      this.tail.innerHTML = rest ? this.render(rest) : '';
+      rendered += rest.length;
+      this.decorate(this.tail);
+    }
     this.lastRenderedChars = rendered;
+  }
+
+  /**
+   * The answer has ended. A code block it left open (or closed on a last line with no line
+   * break) is settled as a finished answer loaded from history would show it.
+   */
+  finish(): void {
+    if (!this.pieced) return;
+    // A closing fence on the last line, with no line break after it, still closes the block.
+    const last = FENCE.exec(this.source.slice(this.scanned));
+    if (last && this.fence && last[1][0] === this.fence[0] && last[1].length >= this.fence.length && last[2].trim() === '') this.append('\n');
+    const p = this.pieced;
+    if (!p) return;
+    this.pieced = null;
+    this.open = null;
+    if (p.exact) {
+      this.settle(p, this.source.length);
+      this.committed = this.boundary = this.source.length;
+      return;
+    }
+    p.block.remove();
+    const rest = this.source.slice(this.committed);
+    this.tail.innerHTML = rest ? this.render(rest) : '';
+    this.decorate(this.tail);
+  }
+
+  /** Turns a pieced block into a finished one: the last piece in place of the live part. */
+  private settle(p: PiecedCode, codeEnd: number): number {
+    const text = this.source.slice(p.open.frozen, codeEnd);
+    p.live.insertAdjacentHTML('beforebegin', this.render.code(text, p.language).html);
+    p.live.remove();
+    p.block.classList.remove('md-open-code');
+    return text.length;
+  }
+
+  /** Freezes complete lines of an open code block in pieces and re-colours only the rest. */
+  private updatePieces(open: OpenCode): number {
+    const doc = this.root.ownerDocument;
+    let p = this.pieced;
+    if (!p) {
+      const block = doc.createElement('div');
+      block.className = 'md-block md-open-code';
+      const pre = doc.createElement('pre');
+      const code = doc.createElement('code');
+      const word = open.info.trim().split(/\s+/)[0];
+      if (word) code.className = `language-${word}`;
+      const live = doc.createElement('span');
+      live.className = 'md-live';
+      code.append(live);
+      pre.append(code);
+      block.append(pre);
+      this.decorate(block);
+      this.root.insertBefore(block, this.tail);
+      const language = pickLanguage(open.info, this.source.slice(open.body, open.body + AUTO_DETECT_LIMIT));
+      p = this.pieced = { open, language, block, live, exact: true };
+    }
+    let rendered = 0;
+    const pending = this.scanned - open.frozen;
+    if (pending >= CODE_PIECE_CHARS) {
+      const text = this.source.slice(open.frozen, this.scanned);
+      const piece = this.render.code(text, p.language);
+      rendered += text.length;
+      if (piece.atTop || pending >= MAX_OPEN_PIECES * CODE_PIECE_CHARS) {
+        p.live.insertAdjacentHTML('beforebegin', piece.html);
+        open.frozen = this.scanned;
+        if (!piece.atTop) p.exact = false;
+      }
+    }
+    const rest = this.source.slice(open.frozen);
+    p.live.innerHTML = rest ? this.render.code(rest, p.language).html : '';
+    return rendered + rest.length;
   }
 
   private scan(): void {
@@ -165,14 +324,24 @@ export class StreamingMarkdown {
       if (nl < 0) return;
       const line = s.slice(this.scanned, nl);
       const end = nl + 1;
-      const m = FENCE.exec(line);
+      let m = FENCE.exec(line);
+      if (m && m[1][0] === '`' && m[2].includes('`')) m = null; // inline code, not a fence
       if (this.fence) {
         if (m && m[1][0] === this.fence[0] && m[1].length >= this.fence.length && m[2].trim() === '') {
           this.fence = null;
+          if (this.open) this.closed = { open: this.open, codeEnd: this.scanned, end };
+          this.open = null;
           this.boundary = end; // a closed fence ends a block
         }
       } else if (m) {
         this.fence = m[1];
+        this.open = null;
+        if (line[0] === '`' || line[0] === '~') {
+          // At column 0 a fence ends any paragraph, list, quote or table before it, so it can
+          // start a block of its own, and its code can be frozen piece by piece.
+          this.boundary = this.scanned;
+          this.open = { start: this.scanned, body: end, frozen: end, info: m[2] };
+        }
       } else if (line.trim() === '') {
         this.boundary = end;
       }

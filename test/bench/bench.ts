@@ -2,13 +2,19 @@
  * `npm run bench`: streams long answers from the local Space (in its own process, so only the
  * client's CPU is counted) through this provider and through the official @gradio/client, and
  * prints client CPU time per 10,000 events, time to first fragment, and the ratio of the two.
+ * Then the chat view's rendering cost per frame at the start and the end of a long answer and
+ * of one long code block, under jsdom and in a real Chromium. `-- --render-only` skips the first part.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
 import createDOMPurify from 'dompurify';
 import { JSDOM } from 'jsdom';
 import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
-import { createRenderer, StreamingMarkdown } from '../../src/webview/markdown';
+import { createRenderer } from '../../src/webview/markdown';
+import { codeAnswer, measureStreaming, proseAnswer, type RenderFigures } from './render-measure';
 
 const WORDS = Number(process.env.BENCH_WORDS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -75,47 +81,60 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** A long answer like a model writes: paragraphs, lists and code blocks. */
-function longAnswer(blocks: number): string {
-  const out: string[] = [];
-  for (let i = 0; i < blocks; i++) {
-    if (i % 5 === 4) out.push('```ts', `function f${i}(x: number): number {`, '  return x * 2; // double', '}', '```', '');
-    else if (i % 5 === 2) out.push(`- item ${i} with **bold** text`, `- another item with \`code\``, '');
-    else out.push(`Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(8).trim()}.`, '');
+const PROSE_BLOCKS = Number(process.env.BENCH_BLOCKS ?? 600);
+const CODE_LINES = Number(process.env.BENCH_CODE_LINES ?? 1_000);
+const PER_FRAME = 4;
+
+function printFigures(where: string, rows: Array<[string, RenderFigures]>): void {
+  console.log(`\nWebview rendering in ${where}, ${PER_FRAME} tokens per frame (ms per frame):`);
+  console.log('answer                              chars  tokens  first 200  last 200  end/start  last frame  whole re-render  saved');
+  for (const [name, f] of rows) {
+    console.log(
+      `${name.padEnd(32)} ${String(f.chars).padStart(8)} ${String(f.tokens).padStart(7)} ${f.firstMs.toFixed(2).padStart(10)} ${f.lastMs.toFixed(2).padStart(9)} ${`${(f.lastMs / f.firstMs).toFixed(2)}x`.padStart(10)} ${f.closeMs.toFixed(1).padStart(11)} ${f.wholeMs.toFixed(1).padStart(16)} ${`${(f.wholeMs / f.lastMs).toFixed(0)}x`.padStart(6)}`,
+    );
   }
-  return out.join('\n');
 }
 
-/** Webview rendering cost per token at the start and the end of a long answer (jsdom). */
-function benchRendering(): void {
+/** Under jsdom in this process. */
+async function benchRenderingJsdom(): Promise<void> {
   const dom = new JSDOM('<!doctype html><body></body>');
   const render = createRenderer(createDOMPurify(dom.window as unknown as Window & typeof globalThis));
-  const answer = longAnswer(Number(process.env.BENCH_BLOCKS ?? 600));
-  const tokens = answer.match(/\s*\S+/g) ?? [];
-  const root = dom.window.document.createElement('div');
-  const sm = new StreamingMarkdown(root, render);
-  const window = 500;
-  const times: number[] = [];
-  for (const t of tokens) {
-    const t0 = performance.now();
-    sm.append(t);
-    times.push(performance.now() - t0);
+  const doc = dom.window.document as unknown as Document;
+  const pause = () => new Promise<void>((r) => setImmediate(r));
+  printFigures('jsdom', [
+    [`prose, lists, code (${PROSE_BLOCKS} blocks)`, await measureStreaming(doc, render, proseAnswer(PROSE_BLOCKS), PER_FRAME, pause)],
+    [`one ${CODE_LINES}-line code block`, await measureStreaming(doc, render, codeAnswer(CODE_LINES), PER_FRAME, pause)],
+  ]);
+}
+
+/** In a real Chromium (Debian's, as the e2e tests use), if there is one. */
+async function benchRenderingChromium(): Promise<void> {
+  const executablePath = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  if (!executablePath) {
+    console.log('\n(no Chromium found: set CHROMIUM to measure rendering in a real browser)');
+    return;
   }
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const first = avg(times.slice(0, window));
-  const last = avg(times.slice(-window));
-  // The naive way (re-render the whole answer for each token), timed on the last tokens only.
-  const naive: number[] = [];
-  const el = dom.window.document.createElement('div');
-  for (let i = tokens.length - 20; i < tokens.length; i++) {
-    const src = tokens.slice(0, i + 1).join('');
-    const t0 = performance.now();
-    el.innerHTML = render(src);
-    naive.push(performance.now() - t0);
+  const bundle = await esbuild.build({ entryPoints: [path.join(__dirname, '../../../test/bench/browser-entry.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<!doctype html><html><body></body></html>');
+    await page.addScriptTag({ content: bundle.outputFiles[0].text });
+    const run = (kind: 'prose' | 'code', size: number) =>
+      page.evaluate(([k, n, f]) => (window as unknown as { measure: (k: string, n: number, f: number) => Promise<RenderFigures> }).measure(k as string, n as number, f as number), [kind, size, PER_FRAME] as const);
+    await run('prose', 50); // warm-up
+    printFigures(`Chromium ${browser.version()} (headless)`, [
+      [`prose, lists, code (${PROSE_BLOCKS} blocks)`, await run('prose', PROSE_BLOCKS)],
+      [`one ${CODE_LINES}-line code block`, await run('code', CODE_LINES)],
+    ]);
+  } finally {
+    await browser.close();
   }
-  console.log(`\nWebview rendering of a ${answer.length}-character answer (${tokens.length} tokens, jsdom):`);
-  console.log(`  incremental: ${first.toFixed(3)} ms per token over the first ${window}, ${last.toFixed(3)} ms over the last ${window} (end/start ${(last / first).toFixed(2)}x)`);
-  console.log(`  re-rendering the whole answer per token, at the end: ${avg(naive).toFixed(1)} ms per token (${(avg(naive) / last).toFixed(0)}x the incremental cost)`);
+}
+
+async function benchRendering(): Promise<void> {
+  await benchRenderingJsdom();
+  await benchRenderingChromium();
 }
 
 async function main(): Promise<void> {
@@ -146,7 +165,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill();
   }
-  benchRendering();
+  await benchRendering();
 }
 
 void main();

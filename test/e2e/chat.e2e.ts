@@ -138,6 +138,29 @@ describe('Qwen Chat in a real VS Code', function () {
     await chat.waitForSelector(`${lastAnswer}.stopped`, { timeout: 10_000 });
   });
 
+  it('streams a 400-line code block as one highlighted block, and Stop leaves it whole and copyable', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `export function f${i}(x: number): string { return "v" + (x * ${i}).toString(); }`);
+    space.opts.tokenDelayMs = 2;
+    space.opts.answer = () => `Here is the module:\n\n\`\`\`ts\n${lines.join('\n')}\n\`\`\`\n`;
+    await send('Write a long module');
+    // Past the first pieces, the open block is frozen piece by piece, still one block on screen.
+    await until('the block to grow past a few pieces', async () => (await answerText()).length > 12_000, 60_000);
+    assert.equal(await chat.$$eval(`${lastAnswer} pre`, (els) => els.length), 1, 'one code block while it streams');
+    assert.ok(await chat.$(`${lastAnswer} .md-open-code .code-block code.language-ts .hljs-keyword`), 'highlighted, with its toolbar');
+    await chat.click('[data-testid="stop"]');
+    await chat.waitForSelector(`${lastAnswer}.stopped`, { timeout: 10_000 });
+    assert.equal(await chat.$(`${lastAnswer} .md-open-code, ${lastAnswer} .md-live`), null, 'settled once stopped');
+    const shown = (await chat.textContent(`${lastAnswer} pre code`)) ?? '';
+    assert.ok(shown.length > 12_000 && !shown.includes('```'), `code shown: ${shown.length} characters`);
+    await chat.click(`${lastAnswer} .code-block [data-testid="copy-code"]`);
+    const clip = await until('the clipboard', async () => {
+      const t = await vs.page.evaluate(() => navigator.clipboard.readText());
+      return t.startsWith('export function f0') ? t : undefined;
+    });
+    assert.equal(clip, shown.replace(/\n$/, ''), 'Copy takes the whole partial block');
+    assert.ok(lines.join('\n').startsWith(clip.replace(/\s+$/, '')), 'the code as the Space sent it');
+  });
+
   it('shows the queue position while the Space queues', async () => {
     space.faults.push({ kind: 'queue', ahead: 3, stepMs: 1500 });
     await send('Are you busy?');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import createDOMPurify from 'dompurify';
 import { JSDOM } from 'jsdom';
-import { createRenderer, isLoadableImage, StreamingMarkdown } from '../../src/webview/markdown';
+import { CODE_PIECE_CHARS, createRenderer, isLoadableImage, StreamingMarkdown } from '../../src/webview/markdown';
 
 const dom = new JSDOM('<!doctype html><body></body>');
 const render = createRenderer(createDOMPurify(dom.window as unknown as Window & typeof globalThis));
@@ -13,6 +13,21 @@ function shownNumber(root: Element, text: string): number | undefined {
   if (!li) return undefined;
   const ol = li.parentElement!;
   return Number(ol.getAttribute('start') ?? 1) + Array.from(ol.children).indexOf(li);
+}
+
+/**
+ * Streams like the webview does, a frame at a time. jsdom holds every document DOMPurify parses
+ * until the current job ends (a WeakRef keeps its NodeIterator), so a long synchronous loop
+ * would exhaust the heap; a browser renders in separate frames, and so does this.
+ */
+async function streamedInFrames(text: string, chunk: number, sm: StreamingMarkdown, each?: (sent: string) => void) {
+  let sent = '';
+  for (let i = 0; i < text.length; i += chunk) {
+    sm.append(text.slice(i, i + chunk));
+    sent += text.slice(i, i + chunk);
+    each?.(sent);
+    if ((i / chunk) % 10 === 9) await new Promise(setImmediate);
+  }
 }
 
 function streamed(text: string, chunk: number) {
@@ -96,5 +111,123 @@ describe('markdown rendering of model output', () => {
     const { root, sm } = streamed('first\n\nsecond\n\n', 2);
     sm.set('REWRITTEN');
     assert.equal(root.textContent!.trim(), 'REWRITTEN');
+  });
+
+  describe('a very long code block while it streams', () => {
+    const lines = Array.from({ length: 160 }, (_, i) => `export function f${i}(x: number): string { return "v" + (x * ${i}).toString(); }`);
+    const code = `${lines.join('\n')}\n`;
+    const block = `Here it is:\n\`\`\`ts\n${code}\`\`\`\n`;
+    const longestLine = Math.max(...lines.map((l) => l.length));
+
+    /** The code text a reader sees in each code element. */
+    const shownCode = (root: Element) => Array.from(root.querySelectorAll('pre code')).map((c) => c.textContent);
+    /** The code elements' HTML, as rendering `markdown` all at once makes it. */
+    const wholeCodeHtml = (markdown: string) => {
+      const el = doc.createElement('div');
+      el.innerHTML = render(markdown);
+      return Array.from(el.querySelectorAll('pre code')).map((c) => c.innerHTML);
+    };
+    const codeHtml = (root: Element) => Array.from(root.querySelectorAll('pre code')).map((c) => c.innerHTML);
+
+    it('costs the same per update at its end as at its start, and shows one coloured block throughout', async () => {
+      assert.ok(code.length > 6 * CODE_PIECE_CHARS, `${code.length} characters`);
+      const root = doc.createElement('div');
+      const sm = new StreamingMarkdown(root, render);
+      const costs: number[] = [];
+      await streamedInFrames(block, 37, sm, (sent) => {
+        costs.push(sm.lastRenderedChars);
+        if (sent.includes('```ts\n') && !sent.endsWith('```\n')) {
+          const shown = shownCode(root);
+          assert.equal(shown.length, 1, 'one code block, not one per piece');
+          assert.equal(shown[0], sent.slice(sent.indexOf('```ts\n') + 6), 'all the code so far, in order');
+        }
+      });
+      assert.ok(root.querySelectorAll('.md-open-code').length === 0 && root.querySelectorAll('.md-live').length === 0, 'settled when closed');
+      // Every update, the closing one too, renders at most about two pieces, however long the block.
+      assert.ok(Math.max(...costs) <= 2 * CODE_PIECE_CHARS + 2 * longestLine, `max render per update ${Math.max(...costs)}`);
+      // ...and the result is exactly what rendering it all at once gives.
+      assert.deepEqual(shownCode(root), [code]);
+      assert.deepEqual(codeHtml(root), wholeCodeHtml(block));
+    });
+
+    it('colours it exactly when a comment or a string runs across pieces', async () => {
+      const comment = ['/*', ...Array.from({ length: 60 }, (_, i) => ` * note ${i}: function return const "quoted" ${'x'.repeat(20)}`), ' */'];
+      const mixed = [...lines.slice(0, 20), ...comment, ...lines.slice(20, 60), 'const t = `', ...lines.slice(60, 100), '`;', ...lines.slice(100)];
+      const md = `\`\`\`ts\n${mixed.join('\n')}\n\`\`\`\n`;
+      const root = doc.createElement('div');
+      const sm = new StreamingMarkdown(root, render);
+      const costs: number[] = [];
+      await streamedInFrames(md, 41, sm, () => costs.push(sm.lastRenderedChars));
+      assert.deepEqual(codeHtml(root), wholeCodeHtml(md));
+      assert.ok(Math.max(...costs) <= 2 * 4 * CODE_PIECE_CHARS + 2 * longestLine, `max render per update ${Math.max(...costs)}`);
+    });
+
+    it('stays bounded when a comment never ends, and renders the block whole once closed', async () => {
+      const md = `\`\`\`ts\n/* never closed\n${code}\`\`\`\n`;
+      const root = doc.createElement('div');
+      const sm = new StreamingMarkdown(root, render);
+      const costs: number[] = [];
+      await streamedInFrames(md, 43, sm, () => costs.push(sm.lastRenderedChars));
+      const closing = costs.pop()!;
+      assert.ok(Math.max(...costs) <= 2 * 4 * CODE_PIECE_CHARS + 2 * longestLine, `max render per update ${Math.max(...costs)}`);
+      assert.ok(closing > code.length, 'closed: rendered whole, once');
+      assert.deepEqual(codeHtml(root), wholeCodeHtml(md));
+      assert.equal(root.querySelectorAll('.md-open-code').length, 0);
+    });
+
+    it('colours every piece while it streams', async () => {
+      const root = doc.createElement('div');
+      const sm = new StreamingMarkdown(root, render);
+      await streamedInFrames(block.slice(0, -4), 53, sm);
+      assert.equal(root.querySelectorAll('.md-open-code').length, 1, 'shown piece by piece');
+      assert.ok(root.querySelectorAll('pre .hljs-keyword').length >= 2 * lines.length, 'every line is coloured');
+    });
+
+    for (const [name, cut] of [
+      ['left open by Stop', block.slice(0, block.length - 1000)],
+      ['closed on a last line with no line break', block.slice(0, -1)],
+    ] as const) {
+      it(`settles a block ${name} once finish() is called, with its toolbar once`, async () => {
+        const root = doc.createElement('div');
+        const sm = new StreamingMarkdown(root, render, (el) => {
+          for (const pre of Array.from(el.querySelectorAll('pre'))) {
+            if (pre.parentElement!.classList.contains('code-block')) continue;
+            const wrap = doc.createElement('div');
+            wrap.className = 'code-block';
+            pre.replaceWith(wrap);
+            wrap.append(pre);
+          }
+        });
+        await streamedInFrames(cut, 61, sm);
+        assert.equal(root.querySelectorAll('.code-block').length, 1, 'the open block has its toolbar too');
+        sm.finish();
+        assert.equal(root.querySelectorAll('.md-open-code, .md-live').length, 0);
+        assert.equal(root.querySelectorAll('.code-block').length, 1);
+        assert.deepEqual(codeHtml(root), wholeCodeHtml(cut));
+        assert.equal(root.querySelector('pre code')!.textContent!.includes('```'), false, 'the fence is not shown as code');
+        assert.match(root.textContent!, /^Here it is:/);
+      });
+    }
+
+    it('colours a long block with no language alike while streaming and when done', async () => {
+      const plain = `\`\`\`\n${code}\`\`\`\n`;
+      const root = doc.createElement('div');
+      const sm = new StreamingMarkdown(root, render);
+      await streamedInFrames(plain.slice(0, -4), 59, sm);
+      const streaming = root.querySelectorAll('pre .hljs-keyword').length;
+      assert.ok(streaming >= 2 * lines.length, `${streaming} keywords coloured while streaming`);
+      sm.append('```\n');
+      assert.deepEqual(codeHtml(root), wholeCodeHtml(plain));
+    });
+
+    it('set() during a pieced block starts over cleanly', async () => {
+      const root = doc.createElement('div');
+      const sm = new StreamingMarkdown(root, render);
+      await streamedInFrames(block.slice(0, 8_000), 71, sm);
+      assert.equal(root.querySelectorAll('.md-open-code').length, 1);
+      sm.set('REWRITTEN');
+      assert.equal(root.textContent!.trim(), 'REWRITTEN');
+      assert.equal(root.querySelectorAll('pre').length, 0);
+    });
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Webview rendering cost, measured the same way under jsdom (in Node) and in a real Chromium
+ * (bundled by bench.ts): an answer is appended a frame's worth of tokens at a time, yielding
+ * between frames as a browser does, and the time of each append is kept.
+ */
+import { type Render, StreamingMarkdown } from '../../src/webview/markdown';
+
+/** A long answer like a model writes: paragraphs, lists and code blocks. */
+export function proseAnswer(blocks: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < blocks; i++) {
+    if (i % 5 === 4) out.push('```ts', `function f${i}(x: number): number {`, '  return x * 2; // double', '}', '```', '');
+    else if (i % 5 === 2) out.push(`- item ${i} with **bold** text`, `- another item with \`code\``, '');
+    else out.push(`Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(8).trim()}.`, '');
+  }
+  return out.join('\n');
+}
+
+/** An answer that is one long code block. */
+export function codeAnswer(lines: number): string {
+  const code = Array.from({ length: lines }, (_, i) => `export function f${i}(x: number): string { return "v" + (x * ${i}).toString(); } // ${i}`);
+  return `Here is the module:\n\n\`\`\`ts\n${code.join('\n')}\n\`\`\`\n`;
+}
+
+export interface RenderFigures {
+  chars: number;
+  tokens: number;
+  frames: number;
+  /** Mean ms per frame over the first and the last `window` frames (the last frame apart). */
+  firstMs: number;
+  lastMs: number;
+  /** The last frame (it closes the answer's last block). */
+  closeMs: number;
+  /** Re-rendering everything since the answer's last block began, per frame, near the end: the cost without incremental rendering. */
+  wholeMs: number;
+}
+
+export async function measureStreaming(doc: Document, render: Render, answer: string, perFrame: number, pause: () => Promise<void>, window = 200): Promise<RenderFigures> {
+  const tokens = answer.match(/\s*\S+\s*/g) ?? [];
+  const frames: string[] = [];
+  for (let i = 0; i < tokens.length; i += perFrame) frames.push(tokens.slice(i, i + perFrame).join(''));
+  const root = doc.createElement('div');
+  doc.body.append(root);
+  const sm = new StreamingMarkdown(root, render);
+  const times: number[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    const t0 = performance.now();
+    sm.append(frames[i]);
+    times.push(performance.now() - t0);
+    if (i % 10 === 9) await pause();
+  }
+  root.remove();
+  const closeMs = times.pop()!;
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // Without incremental rendering every frame re-renders the answer (for prose, the whole of it;
+  // for a code block, the whole open block): timed on a few frames near the end.
+  const el = doc.createElement('div');
+  const whole: number[] = [];
+  for (let i = 5; i > 0; i--) {
+    const src = frames.slice(0, frames.length - i).join('');
+    const t0 = performance.now();
+    el.innerHTML = render(src);
+    whole.push(performance.now() - t0);
+    await pause();
+  }
+  return { chars: answer.length, tokens: tokens.length, frames: frames.length, firstMs: avg(times.slice(0, window)), lastMs: avg(times.slice(-window)), closeMs, wholeMs: avg(whole) };
+}
