@@ -19,6 +19,8 @@ export interface TurnView {
   error?: ErrorView;
   /** A label shown above a user turn that came from an editor command ("Explain selection"). */
   label?: string;
+  /** A stopped answer that was cut off by VS Code closing or crashing, not by Stop. */
+  interrupted?: boolean;
 }
 
 export interface ConversationView {

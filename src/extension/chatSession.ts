@@ -50,7 +50,7 @@ export function toView(c: StoredConversation): ConversationView {
 }
 
 function turnView(t: StoredTurn): TurnView {
-  return { id: t.id, role: t.role, text: t.text, state: t.state, ...(t.error ? { error: t.error } : {}), ...(t.label ? { label: t.label } : {}) };
+  return { id: t.id, role: t.role, text: t.text, state: t.state, ...(t.error ? { error: t.error } : {}), ...(t.label ? { label: t.label } : {}), ...(t.interrupted ? { interrupted: true } : {}) };
 }
 
 /** The conversation as the provider's messages: finished turns only, failed answers left out. */

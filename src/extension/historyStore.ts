@@ -97,7 +97,7 @@ export class HistoryStore {
     await this.enqueue(() => this.writeIndex());
   }
 
-  /** Loads a conversation; an answer cut off by a crash comes back as stopped, its text kept. */
+  /** Loads a conversation; an answer cut off by a crash comes back as stopped and interrupted, its text kept. */
   async load(id: string): Promise<StoredConversation | undefined> {
     const pending = this.latest.get(id);
     if (pending) return pending;
@@ -110,7 +110,11 @@ export class HistoryStore {
     try {
       const c = JSON.parse(text) as StoredConversation;
       if (c.version !== 1 || !Array.isArray(c.turns)) throw new Error('unknown conversation format');
-      for (const t of c.turns) if (t.state === 'streaming') t.state = 'stopped';
+      for (const t of c.turns) {
+        if (t.state !== 'streaming') continue;
+        t.state = 'stopped';
+        t.interrupted = true;
+      }
       return c;
     } catch (err) {
       // Keep the damaged file for the user rather than overwrite it later.

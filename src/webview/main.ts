@@ -150,7 +150,7 @@ function renderFooter(ui: TurnUi): void {
   if (v.state === 'stopped') {
     const s = document.createElement('span');
     s.className = 'note';
-    s.textContent = 'Stopped.';
+    s.textContent = v.interrupted ? 'Interrupted: VS Code closed before the answer finished.' : 'Stopped.';
     f.append(s);
   }
   if (v.text) f.append(button('Copy', 'copy-answer', 'Copy the whole answer'));

@@ -221,6 +221,7 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.ok(scriptedAnswer('300 words').startsWith(kept), 'what was kept is the start of the answer');
     assert.ok(kept.length >= shown - 120, `kept ${kept.length} characters of the ${shown} shown`);
     assert.equal(await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-body`), 'Crash while you answer');
+    assert.match((await chat.textContent(`${lastAnswer} .turn-footer`)) ?? '', /Interrupted: VS Code closed before the answer finished\./);
     await vs.screenshot('after-extension-host-crash');
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Backend, ChatSession, toMessages } from '../../src/extension/chatSession';
+import { type Backend, ChatSession, toMessages, toView } from '../../src/extension/chatSession';
 import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
 import type { HostToWebview } from '../../src/protocol';
 import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
@@ -143,6 +143,8 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     assert.equal(reopened.conversation.id, session.conversation.id);
     assert.ok(saved.text.length > 100, `only ${saved.text.length} chars were saved`);
     assert.equal(saved.state, 'stopped', 'an interrupted answer comes back as stopped');
+    assert.equal(saved.interrupted, true, 'and says it was interrupted, not stopped by the user');
+    assert.equal(toView(reopened.conversation).turns[1].interrupted, true, 'the view is told');
     session.stop();
     await sending;
   });
