@@ -21,6 +21,8 @@ export interface TurnView {
   label?: string;
   /** A stopped answer that was cut off by VS Code closing or crashing, not by Stop. */
   interrupted?: boolean;
+  /** A note under an answer, e.g. that older turns were left out of its prompt. */
+  note?: string;
 }
 
 export interface ConversationView {

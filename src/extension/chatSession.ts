@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationView, HostToWebview, TurnView } from '../protocol';
 import { describeError, isAbort } from '../provider/errors';
-import type { ChatMessage } from '../provider/prompt';
+import { type ChatMessage, fitPrompt } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
 import type { HistoryStore, StoredConversation, StoredTurn } from './historyStore';
 import { statusText } from './statusText';
@@ -29,6 +29,8 @@ export interface SessionDeps {
   log: Logger;
   /** The chat's system prompt setting, read when a request starts. */
   systemPrompt: () => string;
+  /** The longest prompt to send, in characters; older turns are left out to fit. 0: no limit. */
+  maxPromptChars?: () => number;
   /** Told when an answer finishes (for editor-side notifications). */
   onAnswerEnd?: (turn: StoredTurn) => void;
 }
@@ -50,7 +52,7 @@ export function toView(c: StoredConversation): ConversationView {
 }
 
 function turnView(t: StoredTurn): TurnView {
-  return { id: t.id, role: t.role, text: t.text, state: t.state, ...(t.error ? { error: t.error } : {}), ...(t.label ? { label: t.label } : {}), ...(t.interrupted ? { interrupted: true } : {}) };
+  return { id: t.id, role: t.role, text: t.text, state: t.state, ...(t.error ? { error: t.error } : {}), ...(t.label ? { label: t.label } : {}), ...(t.interrupted ? { interrupted: true } : {}), ...(t.note ? { note: t.note } : {}) };
 }
 
 /** The conversation as the provider's messages: finished turns only, failed answers left out. */
@@ -224,8 +226,13 @@ export class ChatSession {
 
   private async answer(): Promise<void> {
     const c = this.conversation;
-    const messages = toMessages(c.turns, this.deps.systemPrompt());
+    const max = this.deps.maxPromptChars?.() ?? 0;
+    const { messages, dropped } = fitPrompt(toMessages(c.turns, this.deps.systemPrompt()), max);
     const turn: StoredTurn = { id: newId(), role: 'assistant', text: '', state: 'streaming', createdAt: Date.now() };
+    if (dropped > 0) {
+      turn.note = `The ${dropped === 1 ? 'oldest message was' : `${dropped} oldest messages were`} left out of the prompt to keep it under ${max.toLocaleString('en-US')} characters (setting qwenChat.maxPromptCharacters).`;
+      this.deps.log.info(`prompt: left out the ${dropped} oldest messages to fit ${max} characters`);
+    }
     c.turns.push(turn);
     c.updatedAt = Date.now();
     const ac = new AbortController();

@@ -63,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): { session: () => Pro
         post: (m) => view?.post(m),
         log,
         systemPrompt: () => settings.value.systemPrompt,
+        maxPromptChars: () => settings.value.maxPromptCharacters,
       });
       await s.restore();
       context.subscriptions.push({ dispose: () => void s.dispose() });

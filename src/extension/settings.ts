@@ -9,6 +9,9 @@ export const DEFAULT_GENERATE_PROMPT =
   'You are a coding assistant writing code straight into the user\'s file. Reply with only the code to insert, ' +
   'in one fenced code block, with no explanation before or after it.';
 
+/** About 8,000 tokens: room for a long conversation, and for the answer in the model's context. */
+export const DEFAULT_MAX_PROMPT_CHARACTERS = 32_000;
+
 export interface Settings {
   spaceUrl: string;
   model: string;
@@ -16,6 +19,7 @@ export interface Settings {
   explainPrompt: string;
   generatePrompt: string;
   requestTimeoutSeconds: number;
+  maxPromptCharacters: number;
   proxy: ProxyChoice;
 }
 
@@ -29,6 +33,7 @@ export function readSettings(): Settings {
     explainPrompt: c.get<string>('explainPrompt', '').trim() || DEFAULT_EXPLAIN_PROMPT,
     generatePrompt: c.get<string>('generatePrompt', '').trim() || DEFAULT_GENERATE_PROMPT,
     requestTimeoutSeconds: Math.max(5, c.get<number>('requestTimeoutSeconds', 60)),
+    maxPromptCharacters: Math.max(0, Math.floor(c.get<number>('maxPromptCharacters', DEFAULT_MAX_PROMPT_CHARACTERS) || 0)),
     proxy: resolveProxy({
       override: c.get<string>('proxy', ''),
       httpProxy: http.get<string>('proxy', ''),

@@ -58,3 +58,21 @@ export function formatPrompt(messages: readonly ChatMessage[]): string {
 export function buildPrompt(messages: readonly ChatMessage[], defaultSystem?: string): { prompt: string; system: string } {
   return { prompt: formatPrompt(messages), system: systemPrompt(messages, defaultSystem) };
 }
+
+/**
+ * Keeps the prompt within `maxChars` (as formatPrompt writes it) by leaving out the oldest turns.
+ * System messages and the last message always go, whole, however long; the kept history starts
+ * with a user turn. `maxChars` <= 0 means no limit. Returns how many messages were left out.
+ */
+export function fitPrompt(messages: readonly ChatMessage[], maxChars: number): { messages: ChatMessage[]; dropped: number } {
+  const turns = messages.filter((m) => !isSystem(m));
+  if (maxChars <= 0 || turns.length <= 1) return { messages: [...messages], dropped: 0 };
+  const cost = (m: ChatMessage) => m.role.length + 3 + contentToString(m.content).length;
+  // Each turn is written as `Role: text` and a line break, the last followed by `\nAssistant:`.
+  let used = cost(turns[turns.length - 1]) - 1 + '\nAssistant:'.length;
+  let first = turns.length - 1;
+  while (first > 0 && used + cost(turns[first - 1]) <= maxChars) used += cost(turns[--first]);
+  while (first < turns.length - 1 && turns[first].role !== 'user') first++;
+  const kept = new Set(turns.slice(first));
+  return { messages: messages.filter((m) => isSystem(m) || kept.has(m)), dropped: first };
+}

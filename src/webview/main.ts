@@ -145,6 +145,13 @@ function renderFooter(ui: TurnUi): void {
     if (!busy) f.append(button('Edit', 'edit', 'Edit this message and send it again'));
     return;
   }
+  if (v.note) {
+    const n = document.createElement('span');
+    n.className = 'note turn-note';
+    n.dataset.testid = 'turn-note';
+    n.textContent = v.note;
+    f.append(n);
+  }
   if (v.state === 'streaming') return;
   if (v.state === 'error' && v.error) f.append(errorBox(v.error));
   if (v.state === 'stopped') {

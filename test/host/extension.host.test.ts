@@ -69,6 +69,22 @@ describe('Qwen Chat inside the extension host', function () {
     }
   });
 
+  it('keeps the prompt under qwenChat.maxPromptCharacters, leaving out the oldest turns', async () => {
+    await session.newConversation();
+    await session.send('First question');
+    await config().update('qwenChat.maxPromptCharacters', 60, vscode.ConfigurationTarget.Global);
+    try {
+      await session.send('Second question');
+      const a = session.conversation.turns[3];
+      assert.equal(a.state, 'done');
+      // The Space quotes the first line of the prompt it got: only the new question went.
+      assert.match(a.text, /^You asked: "Second question"/);
+      assert.match(a.note ?? '', /The 2 oldest messages were left out of the prompt to keep it under 60 characters/);
+    } finally {
+      await config().update('qwenChat.maxPromptCharacters', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('goes through the proxy in VS Code\'s http.proxy setting', async () => {
     const proxy = new LocalProxy();
     await proxy.start();

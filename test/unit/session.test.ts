@@ -19,9 +19,9 @@ describe('chat session (the sidebar chat without VS Code)', () => {
   let space: LocalSpace;
   let dir: string;
   let posted: HostToWebview[];
-  const make = (saveDelayMs = 50) => {
+  const make = (saveDelayMs = 50, maxPromptChars = 0) => {
     const store = new HistoryStore(dir, { saveDelayMs });
-    const session = new ChatSession({ store, backend: backendFor(space.url), post: (m) => posted.push(m), log: silentLog, systemPrompt: () => 'Be helpful.' });
+    const session = new ChatSession({ store, backend: backendFor(space.url), post: (m) => posted.push(m), log: silentLog, systemPrompt: () => 'Be helpful.', maxPromptChars: () => maxPromptChars });
     return { store, session };
   };
   beforeEach(async () => {
@@ -125,6 +125,24 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     const data = space.stats.joins.at(-1)!.data;
     assert.equal(data[0], `User: one\nAssistant: ${scriptedAnswer('one')}\nUser: two\nAssistant:`);
     assert.equal(data[2], 'Be helpful.');
+  });
+
+  it('leaves the oldest turns out of a prompt over the limit, and says so under the answer', async () => {
+    // The local Space's answer quotes the first line of the prompt it got.
+    const fits = `User: two\nAssistant: ${scriptedAnswer('User: one')}\nUser: three\nAssistant:`;
+    const { session } = make(50, fits.length);
+    await session.send('one');
+    await session.send('two');
+    assert.equal(session.conversation.turns[3].note, undefined, 'everything fitted so far');
+    await session.send('three');
+    const prompt = space.stats.joins.at(-1)!.data[0] as string;
+    assert.equal(prompt, fits);
+    assert.equal(space.stats.joins.at(-1)!.data[2], 'Be helpful.', 'the system prompt always goes');
+    const note = session.conversation.turns[5].note!;
+    assert.match(note, /^The 2 oldest messages were left out of the prompt to keep it under [\d,]+ characters/);
+    const shown = posted.find((m) => m.type === 'turn' && m.turn.id === session.conversation.turns[5].id);
+    assert.equal(shown?.type === 'turn' && shown.turn.note, note, 'the view shows it under the answer');
+    assert.equal(session.conversation.turns.length, 6, 'nothing is removed from the conversation itself');
   });
 
   it('saves as it streams: a crash mid-answer loses nothing but the last moment', async () => {
