@@ -28,6 +28,10 @@ export function statusText(s: SpaceStatus): string | null {
   switch (s.stage) {
     case 'connecting':
       return 'Connecting to the Space…';
+    case 'waking':
+      return s.waitedSeconds < 1
+        ? 'The Space is asleep or starting; waking it up (this can take a minute or two)…'
+        : `Waiting for the Space to wake up… ${duration(s.waitedSeconds)} so far (gives up after ${duration(s.timeoutSeconds)})`;
     case 'queued': {
       // Gradio's rank counts the jobs ahead: rank 0 is next in line.
       const place = s.position + 1;

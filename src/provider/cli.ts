@@ -64,6 +64,8 @@ export function statusLine(s: SpaceStatus): string | undefined {
   switch (s.stage) {
     case 'connecting':
       return `Connecting to ${s.url}...`;
+    case 'waking':
+      return `The Space is asleep or starting; waiting for it to wake up (${s.waitedSeconds} s of ${s.timeoutSeconds} s)...`;
     case 'queued':
       return `In queue: position ${s.position + 1}${s.queueSize ? ` of ${s.queueSize}` : ''}${s.etaSeconds !== null ? `, about ${Math.ceil(s.etaSeconds)} s` : ''}`;
     case 'started':

@@ -21,7 +21,17 @@ export interface QwenOptions extends HttpOptions {
   onStatus?: (status: SpaceStatus) => void;
   /** The Gradio function to call (default `model_chat`). */
   apiName?: string;
+  /**
+   * How long to wait for a Space that shows a sleeping or starting page instead of its API
+   * (asking wakes it), reporting `waking` status meanwhile; 0 fails at once. Default 3 minutes.
+   */
+  wakeTimeoutMs?: number;
+  /** How often to look again while it wakes. Default 5 s. */
+  wakePollMs?: number;
 }
+
+const DEFAULT_WAKE_TIMEOUT_MS = 180_000;
+const DEFAULT_WAKE_POLL_MS = 5_000;
 
 const SPACE_URL = 'https://qwen-qwen2-5.hf.space';
 /** The value of the Space's model radio; the Space's 72B model is what the demo serves. */
@@ -87,7 +97,7 @@ export class Qwen_Qwen_2_5 {
     const { signal } = options;
     try {
       yield { type: 'status', status: { stage: 'connecting', url: baseUrl } };
-      let ep = await endpointFor(http, baseUrl, options.apiName, signal, false);
+      let ep = yield* wakeAndResolve(http, baseUrl, options, false);
       const tracker = new TextTracker();
       let producedOutput = false;
       for (let attempt = 0; ; attempt++) {
@@ -111,6 +121,12 @@ export class Qwen_Qwen_2_5 {
           }
           return;
         } catch (err) {
+          // A Space that fell asleep since its config was read shows its page on join: wait for it.
+          if (!producedOutput && attempt === 0 && isWaking(err)) {
+            endpointCache.delete(cacheKey(baseUrl, options.apiName));
+            ep = yield* wakeAndResolve(http, baseUrl, options, true, err);
+            continue;
+          }
           // A changed app shows up as 404/500/422 on join: read the config again, once.
           const stale =
             err instanceof QwenError && !producedOutput && attempt === 0 && [404, 422, 500].includes(err.details.status ?? 0);
@@ -129,6 +145,64 @@ export class Qwen_Qwen_2_5 {
       await http.close();
     }
   }
+}
+
+/**
+ * The endpoint, from the cache or /config. While the Space shows a sleeping or starting page
+ * instead (asking wakes it), looks again every wakePollMs until wakeTimeoutMs, with `waking`
+ * status meanwhile. `first` is the failure that already showed it asleep, if any.
+ */
+async function* wakeAndResolve(http: Http, baseUrl: string, options: QwenOptions, fresh: boolean, first?: QwenError): AsyncGenerator<ProviderEvent, ChatEndpoint> {
+  const { signal } = options;
+  const wakeTimeout = options.wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS;
+  const t0 = Date.now();
+  let last = first;
+  for (;;) {
+    if (last) {
+      const waited = Date.now() - t0;
+      if (waited >= wakeTimeout) {
+        if (wakeTimeout === 0) throw last;
+        throw new QwenError('not-ready', `The Space did not wake up within ${Math.round(waited / 1000)} s. ${last.message}`, { ...last.details, cause: last });
+      }
+      const said = last.details.spaceMessage || last.details.page?.slice(0, 200) || '';
+      yield { type: 'status', status: { stage: 'waking', waitedSeconds: Math.round(waited / 1000), timeoutSeconds: Math.round(wakeTimeout / 1000), said } };
+      await delay(Math.min(options.wakePollMs ?? DEFAULT_WAKE_POLL_MS, wakeTimeout - waited), signal);
+    }
+    try {
+      return await endpointFor(http, baseUrl, options.apiName, signal, fresh);
+    } catch (err) {
+      if (!isWaking(err)) throw err;
+      last = err;
+    }
+  }
+}
+
+/**
+ * Whether a failed /config looks like a Hugging Face Space that is asleep or starting (asking
+ * wakes it; the Hub shows a page meanwhile), rather than a wrong URL or a paused Space.
+ */
+export function isWaking(err: unknown): err is QwenError {
+  if (!(err instanceof QwenError)) return false;
+  const said = `${err.details.spaceMessage ?? ''} ${err.details.page ?? ''}`;
+  if (/\bpaused\b|\berror\b|failed/i.test(said)) return false;
+  if (err.kind === 'busy') return err.details.status === 503 && /sleep|start|build|restart|prepar|wak|loading|hugging\s*face/i.test(said);
+  return err.kind === 'not-ready' && /sleep|start|build|restart|prepar|wak|loading|hugging\s*face/i.test(said);
+}
+
+/** Waits, or rejects as soon as the signal aborts. */
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new QwenError('aborted', 'Stopped.'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new QwenError('aborted', 'Stopped.'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function cacheKey(baseUrl: string, apiName: string | undefined): string {

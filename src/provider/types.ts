@@ -1,6 +1,8 @@
 /** What the provider reports besides text: where the request is, as the Space tells it. */
 export type SpaceStatus =
   | { stage: 'connecting'; url: string }
+  /** The Space showed a web page (asleep or starting) instead of its API; waiting for it to come up. */
+  | { stage: 'waking'; waitedSeconds: number; timeoutSeconds: number; said: string }
   | { stage: 'queued'; position: number; queueSize: number | null; etaSeconds: number | null }
   | { stage: 'started'; etaSeconds: number | null }
   | { stage: 'progress'; fraction: number | null; description: string | null }

@@ -175,6 +175,28 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.equal(await chat.textContent(`${lastAnswer} [data-testid="status"]`), '');
   });
 
+  it('waits for a Space that fell asleep to wake, showing the wait, then answers', async () => {
+    // Asleep, every path shows the Hub's page; the first request wakes it 3 s later.
+    space.sleeping = true;
+    space.wakeAfterMs = 3_000;
+    const configsBefore = space.stats.configs;
+    try {
+      await send('Are you awake?');
+      const status = await until('the waking status', async () => {
+        const t = (await chat.textContent(`${lastAnswer} [data-testid="status"]`)) ?? '';
+        return /wak/i.test(t) ? t : undefined;
+      });
+      assert.match(status, /The Space is asleep or starting; waking it up|Waiting for the Space to wake up/);
+      await answerDone();
+      assert.match(await answerText(), /That is the whole answer\./);
+      assert.match(space.stats.joins.at(-1)!.data[0] as string, /User: Are you awake\?\nAssistant:$/);
+      assert.ok(space.stats.configs - configsBefore >= 1, 'it read the config again once the Space was up');
+    } finally {
+      space.sleeping = false;
+      space.wakeAfterMs = null;
+    }
+  });
+
   it('shows the Space\'s error with Retry, and Retry works', async () => {
     space.faults.push({ kind: 'error', afterTokens: 3, message: 'GPU task aborted <a href="https://huggingface.co">details</a>' });
     await send('Please fail once');

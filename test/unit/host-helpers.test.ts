@@ -10,6 +10,8 @@ describe('status text', () => {
     assert.equal(statusText({ stage: 'queued', position: 10, queueSize: null, etaSeconds: 200 }), '11th in queue, about 3 min');
     assert.equal(statusText({ stage: 'started', etaSeconds: null }), 'Generating…');
     assert.equal(statusText({ stage: 'warning', message: 'x' }), null);
+    assert.match(statusText({ stage: 'waking', waitedSeconds: 0, timeoutSeconds: 180, said: '' })!, /^The Space is asleep or starting; waking it up/);
+    assert.equal(statusText({ stage: 'waking', waitedSeconds: 25, timeoutSeconds: 180, said: '' }), 'Waiting for the Space to wake up… 25 s so far (gives up after 3 min)');
     assert.equal(duration(0.2), '1 s');
   });
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { QwenError } from '../../src/provider/errors';
 import { clearEndpointCache, Qwen_Qwen_2_5, type QwenOptions } from '../../src/provider/qwen';
 import type { ProviderEvent, SpaceStatus } from '../../src/provider/types';
@@ -184,12 +186,13 @@ describe('Qwen 2.5 provider against the local Space', function () {
       assert.equal(err.kind, 'not-found');
     });
 
-    it('a sleeping Space that answers with an HTML page', async () => {
+    it('a sleeping Space that answers with an HTML page (no waiting asked for)', async () => {
       const url = await start();
       space.sleeping = true;
-      const err = await failure(collect({ baseUrl: url }));
+      const err = await failure(collect({ baseUrl: url, wakeTimeoutMs: 0 }));
       assert.equal(err.kind, 'not-ready');
-      assert.match(err.message, /asleep/);
+      assert.match(err.message, /asleep.*It said: Qwen2\.5 - a Hugging Face Space by Qwen/);
+      assert.equal(space.stats.configs, 1);
     });
 
     it('a Space that goes silent (no heartbeats either) times out', async () => {
@@ -303,6 +306,80 @@ describe('Qwen 2.5 provider against the local Space', function () {
       const err = await failure(collect({ baseUrl: url, signal: AbortSignal.abort() }));
       assert.equal(err.kind, 'aborted');
       assert.equal(space.stats.joins.length, 0);
+    });
+  });
+  describe('a Space that is asleep or starting', () => {
+    it('waits for it to wake, reporting the wait, then answers', async () => {
+      const url = await start();
+      space.sleeping = true;
+      space.wakeAfterMs = 700;
+      const { text, statuses } = await collect({ baseUrl: url, wakePollMs: 100 });
+      assert.equal(text, scriptedAnswer('Hi there'));
+      const waking = statuses.filter((s) => s.stage === 'waking');
+      assert.ok(waking.length >= 3, `${waking.length} waking statuses`);
+      assert.equal(waking[0].stage === 'waking' && waking[0].timeoutSeconds, 180);
+      assert.match(waking[0].stage === 'waking' ? waking[0].said : '', /Hugging Face Space/);
+      assert.ok(space.stats.configs >= 4, 'it looked again until the Space was up');
+      assert.ok(statuses.findIndex((s) => s.stage === 'waking') < statuses.findIndex((s) => s.stage === 'started'));
+    });
+
+    it('waits too for a Space that fell asleep after its config was read', async () => {
+      const url = await start();
+      assert.equal((await collect({ baseUrl: url })).text, scriptedAnswer('Hi there'));
+      const configs = space.stats.configs;
+      space.sleeping = true;
+      space.wakeAfterMs = 500;
+      const { text, statuses } = await collect({ baseUrl: url, wakePollMs: 100 }, 'Again');
+      assert.equal(text, scriptedAnswer('Again'));
+      assert.ok(statuses.some((s) => s.stage === 'waking'));
+      assert.ok(space.stats.configs > configs, 'the config was read again once awake');
+    });
+
+    it('gives up after the wake timeout with a clear error', async () => {
+      const url = await start();
+      space.sleeping = true;
+      const t0 = Date.now();
+      const err = await failure(collect({ baseUrl: url, wakeTimeoutMs: 500, wakePollMs: 100 }));
+      assert.equal(err.kind, 'not-ready');
+      assert.match(err.message, /^The Space did not wake up within 1 s\. .*asleep/);
+      assert.equal(err.retryable, true);
+      assert.ok(Date.now() - t0 < 3_000);
+    });
+
+    it('stops waiting at once when stopped', async () => {
+      const url = await start();
+      space.sleeping = true;
+      const ac = new AbortController();
+      const p = collect({ baseUrl: url, signal: ac.signal, wakePollMs: 60_000 }).catch((e: unknown) => e);
+      setTimeout(() => ac.abort(), 300);
+      const t0 = Date.now();
+      const err = await p;
+      assert.ok(err instanceof QwenError && err.kind === 'aborted', String(err));
+      assert.ok(Date.now() - t0 < 2_000, 'no waiting out the poll interval');
+    });
+
+    it('does not wait on a web page that is not a sleeping Space (a wrong URL), or on a paused Space', async () => {
+      const pages = [
+        '<html><head><title>My blog</title></head><body>Welcome</body></html>',
+        '<html><head><title>Qwen2.5 - a Hugging Face Space by Qwen</title></head><body><h1>This Space has been paused by its owner.</h1></body></html>',
+      ];
+      for (const page of pages) {
+        const server = http.createServer((_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end(page);
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        const { port } = server.address() as AddressInfo;
+        try {
+          const t0 = Date.now();
+          const err = await failure(collect({ baseUrl: `http://127.0.0.1:${port}`, wakePollMs: 100 }));
+          assert.equal(err.kind, 'not-ready');
+          assert.ok(Date.now() - t0 < 1_000, 'failed at once');
+        } finally {
+          server.closeAllConnections();
+          await new Promise((r) => server.close(r));
+        }
+      }
     });
   });
 });

@@ -6,7 +6,7 @@
  */
 import { QwenError } from '../errors';
 import type { Http } from './http';
-import { readText } from './http';
+import { bodyMessage, pageText, readText } from './http';
 
 export interface GradioComponent {
   id: number;
@@ -114,7 +114,12 @@ export async function fetchConfig(http: Http, baseUrl: string, signal?: AbortSig
     throw http.networkError(err, url, 'reading the Space config', signal);
   }
   if (/html/i.test(ct) || /^\s*</.test(text)) {
-    throw new QwenError('not-ready', `${baseUrl} answered with a web page, not a Gradio config: the Space may be asleep, building or paused.`);
+    const said = bodyMessage(ct, text);
+    throw new QwenError('not-ready', `${baseUrl} answered with a web page, not a Gradio config: the Space may be asleep, building or paused.${said ? ` It said: ${said}` : ''}`, {
+      status: res.statusCode,
+      spaceMessage: said,
+      page: pageText(text),
+    });
   }
   let json: unknown;
   try {

@@ -153,10 +153,15 @@ export function httpError(status: number, contentType: string, body: string, url
       return new QwenError('rate-limited', `Too many requests (429${message ? `: ${message}` : ''}).`, { status, spaceMessage: message });
     default:
       if (/html/i.test(contentType) || /^\s*</.test(body)) {
-        return new QwenError('not-ready', `The Space answered with a web page instead of its API while ${where}: it may be asleep, building or paused.${message ? ` It said: ${message}` : ''}`, { status, spaceMessage: message });
+        return new QwenError('not-ready', `The Space answered with a web page instead of its API while ${where}: it may be asleep, building or paused.${message ? ` It said: ${message}` : ''}`, { status, spaceMessage: message, page: pageText(body) });
       }
       return new QwenError('http', `The Space failed while ${where}${message ? `: ${message}` : ''}.`, { status, spaceMessage: message });
   }
+}
+
+/** The visible text of an HTML page, for telling a sleeping Space's page from any other. */
+export function pageText(html: string): string {
+  return stripHtml(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')).replace(/\s+/g, ' ').trim().slice(0, 2_000);
 }
 
 /** The human part of an error body: FastAPI's `detail`, Gradio's `error`/`message`, an HTML title, or short text. */

@@ -10,7 +10,7 @@ import type { ChatEndpoint } from './config';
 import { joinUrl } from './config';
 import { applyDiff, DiffError, isDiffOpList } from './diff';
 import type { Http } from './http';
-import { readText } from './http';
+import { bodyMessage, pageText, readText } from './http';
 import { type GradioMessage, type GradioOutput, parseMessage } from './messages';
 import { SseParser } from './sse';
 
@@ -46,11 +46,21 @@ export async function* submit(
   });
   let eventId: string;
   try {
-    const j = JSON.parse(await readText(joinRes.body)) as { event_id?: unknown };
+    const text = await readText(joinRes.body);
+    if (/^\s*</.test(text) || /html/i.test(String(joinRes.headers['content-type'] ?? ''))) {
+      const said = bodyMessage('text/html', text);
+      throw new QwenError('not-ready', `The Space answered joining the queue with a web page: it may be asleep, building or paused.${said ? ` It said: ${said}` : ''}`, {
+        status: joinRes.statusCode,
+        spaceMessage: said,
+        page: pageText(text),
+      });
+    }
+    const j = JSON.parse(text) as { event_id?: unknown };
     if (typeof j.event_id !== 'string' || !j.event_id) throw new Error('no event_id');
     eventId = j.event_id;
   } catch (err) {
     if (signal?.aborted) throw new QwenError('aborted', 'Stopped.');
+    if (err instanceof QwenError) throw err;
     throw new QwenError('protocol', `The Space's answer to joining the queue had no event id.`, { cause: err });
   }
 
