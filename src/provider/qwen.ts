@@ -185,9 +185,12 @@ export function isWaking(err: unknown): err is QwenError {
   if (!(err instanceof QwenError)) return false;
   const said = `${err.details.spaceMessage ?? ''} ${err.details.page ?? ''}`;
   if (/\bpaused\b|\berror\b|failed/i.test(said)) return false;
-  if (err.kind === 'busy') return err.details.status === 503 && /sleep|start|build|restart|prepar|wak|loading|hugging\s*face/i.test(said);
-  return err.kind === 'not-ready' && /sleep|start|build|restart|prepar|wak|loading|hugging\s*face/i.test(said);
+  const page = WAKING_PAGE.test(said);
+  return err.kind === 'busy' ? err.details.status === 503 && page : err.kind === 'not-ready' && page;
 }
+
+/** What the Hub's page says while a Space sleeps, builds or starts. */
+const WAKING_PAGE = /sleep|start|build|restart|prepar|wak|loading|hugging\s*face/i;
 
 /** Waits, or rejects as soon as the signal aborts. */
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
