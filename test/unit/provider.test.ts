@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QwenError } from '../../src/provider/errors';
-import { clearEndpointCache, Qwen_Qwen_2_5, type QwenOptions } from '../../src/provider/qwen';
+import { clearEndpointCache, isWaking, Qwen_Qwen_2_5, type QwenOptions } from '../../src/provider/qwen';
+import { httpError } from '../../src/provider/gradio/http';
 import type { ProviderEvent, SpaceStatus } from '../../src/provider/types';
 import { closedPort } from '../fixtures/proxy';
 import { type Fault, LocalSpace, type LocalSpaceOptions, scriptedAnswer } from '../fixtures/space';
@@ -333,6 +334,17 @@ describe('Qwen 2.5 provider against the local Space', function () {
       assert.equal(text, scriptedAnswer('Again'));
       assert.ok(statuses.some((s) => s.stage === 'waking'));
       assert.ok(space.stats.configs > configs, 'the config was read again once awake');
+    });
+
+    it('tells a starting Space (503 with the Hub\'s page) from a full queue or a broken Space', () => {
+      const page = (title: string, h1: string) => `<html><head><title>${title}</title><script>var error = 1;</script></head><body><h1>${h1}</h1></body></html>`;
+      const hub = 'Qwen2.5 - a Hugging Face Space by Qwen';
+      assert.equal(isWaking(httpError(503, 'text/html', page(hub, 'Preparing Space'), 'https://x.hf.space/config', 'reading')), true);
+      assert.equal(isWaking(httpError(502, 'text/html', page(hub, 'Starting'), 'https://x.hf.space/config', 'reading')), true);
+      assert.equal(isWaking(httpError(503, 'application/json', '{"detail":"Queue is full"}', 'https://x.hf.space/queue/join', 'joining')), false);
+      assert.equal(isWaking(httpError(502, 'text/html', page('502 Bad Gateway', '502 Bad Gateway'), 'https://x.hf.space/config', 'reading')), false);
+      assert.equal(isWaking(httpError(503, 'text/html', page(hub, 'Runtime error'), 'https://x.hf.space/config', 'reading')), false);
+      assert.equal(isWaking(httpError(404, 'text/html', page(hub, 'Sleeping'), 'https://x.hf.space/config', 'reading')), false, '404 is a wrong URL');
     });
 
     it('gives up after the wake timeout with a clear error', async () => {

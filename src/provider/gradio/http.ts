@@ -137,9 +137,11 @@ export class Http {
 export function httpError(status: number, contentType: string, body: string, url: string, what: string): QwenError {
   const message = bodyMessage(contentType, body);
   const where = `${what} (${status} from ${safePath(url)})`;
+  const html = /html/i.test(contentType) || /^\s*</.test(body);
+  const page = html ? pageText(body) : undefined;
   switch (status) {
     case 503:
-      return new QwenError('busy', message ? `The Space is busy: ${message}` : `The Space is busy right now: ${where}.`, { status, spaceMessage: message });
+      return new QwenError('busy', message ? `The Space is busy: ${message}` : `The Space is busy right now: ${where}.`, { status, spaceMessage: message, page });
     case 404:
       return new QwenError(
         'not-found',
@@ -152,8 +154,8 @@ export function httpError(status: number, contentType: string, body: string, url
     case 429:
       return new QwenError('rate-limited', `Too many requests (429${message ? `: ${message}` : ''}).`, { status, spaceMessage: message });
     default:
-      if (/html/i.test(contentType) || /^\s*</.test(body)) {
-        return new QwenError('not-ready', `The Space answered with a web page instead of its API while ${where}: it may be asleep, building or paused.${message ? ` It said: ${message}` : ''}`, { status, spaceMessage: message, page: pageText(body) });
+      if (html) {
+        return new QwenError('not-ready', `The Space answered with a web page instead of its API while ${where}: it may be asleep, building or paused.${message ? ` It said: ${message}` : ''}`, { status, spaceMessage: message, page });
       }
       return new QwenError('http', `The Space failed while ${where}${message ? `: ${message}` : ''}.`, { status, spaceMessage: message });
   }
