@@ -3,6 +3,8 @@
  * Space. Each test leaves a screenshot in test-results/.
  */
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 import { ensureInstalled, VsCode } from './harness';
@@ -81,6 +83,26 @@ describe('Qwen Chat in a real VS Code', function () {
   async function answerDone(): Promise<void> {
     await chat.waitForSelector(`${lastAnswer}:not(.streaming) [data-testid="copy-answer"]`, { timeout: 60_000 });
   }
+
+  it('runs from the installed .vsix, which holds only what the extension needs', async () => {
+    const dir = path.join(vs.extensionsDir, 'qwen-chat-dev.qwen-chat-0.1.0');
+    const files: string[] = [];
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await fs.readdir(d, { withFileTypes: true })) {
+        if (e.isDirectory()) await walk(path.join(d, e.name));
+        else files.push(path.relative(dir, path.join(d, e.name)));
+      }
+    };
+    await walk(dir);
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/webview.js', 'media/chat.css', 'media/icon.png', 'readme.md', 'changelog.md']) {
+      assert.ok(files.includes(needed), `${needed} is in the package`);
+    }
+    const strays = files.filter((f) => /^(src|test|out|scripts|node_modules|\.vscode-test)\/|\.map$|\.ts$/.test(f));
+    assert.deepEqual(strays, [], 'no sources, tests, source maps or dependencies');
+    const bytes = (await Promise.all(files.map((f) => fs.stat(path.join(dir, f))))).reduce((a, s) => a + s.size, 0);
+    assert.ok(bytes < 2_000_000, `${bytes} bytes installed`);
+    assert.ok((await fs.readFile(path.join(dir, 'dist/webview.js'), 'utf8')).length < 400_000, 'the production bundle is minified');
+  });
 
   it('opens the chat view and streams an answer with markdown and a highlighted code block', async () => {
     chat = await vs.openChat();

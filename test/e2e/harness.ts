@@ -37,16 +37,36 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Copies the built extension where code-server loads unpacked extensions from. */
-export async function installExtension(extensionsDir: string): Promise<string> {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-  const dest = path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  await fs.rm(dest, { recursive: true, force: true });
-  await fs.mkdir(dest, { recursive: true });
-  for (const item of ['package.json', 'dist', 'media', 'README.md', 'CHANGELOG.md']) {
-    await fs.cp(path.join(ROOT, item), path.join(dest, item), { recursive: true }).catch(() => undefined);
+/** The package a user installs, made by `npm run package`. */
+export const VSIX = path.join(ROOT, 'qwen-chat.vsix');
+
+/**
+ * Installs qwen-chat.vsix with VS Code's own installer (`--install-extension`), so the tests run
+ * exactly what a user installs: the production bundles and only what .vscodeignore lets in.
+ */
+export async function installExtension(env: VsCodeEnv, extensionsDir: string, userDataDir: string): Promise<void> {
+  const vsix = await fs.stat(VSIX).catch(() => undefined);
+  if (!vsix) throw new Error(`${VSIX} is missing: run \`npm run package\` first (npm run test:e2e and npm start do)`);
+  for (const built of ['dist/extension.js', 'dist/webview.js', 'package.json']) {
+    const st = await fs.stat(path.join(ROOT, built)).catch(() => undefined);
+    if (st && st.mtimeMs > vsix.mtimeMs + 1_000) throw new Error(`${VSIX} is older than ${built}: run \`npm run package\` again`);
   }
-  return dest;
+  installVsix(env, extensionsDir, userDataDir, VSIX);
+}
+
+/** Installs a .vsix with VS Code's own installer: the only way an extension is sure to be loaded. */
+export function installVsix(env: VsCodeEnv, extensionsDir: string, userDataDir: string, vsix: string): void {
+  execFileSync(env.NODE24, [env.CODE_SERVER_ENTRY, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix, '--force'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Packages an extension folder into a .vsix with @vscode/vsce, as `npm run package` does. */
+export function packageFolder(dir: string, out: string): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export interface StartOptions {
@@ -57,8 +77,8 @@ export interface StartOptions {
   workspace?: string;
   /** Extra environment for VS Code (and so for the extension host). */
   env?: Record<string, string>;
-  /** Runs after the extension is installed, before VS Code starts (to add more extensions). */
-  beforeStart?: (extensionsDir: string) => Promise<void>;
+  /** Runs after the extension is installed, before VS Code starts (to add more extensions with installVsix). */
+  beforeStart?: (extensionsDir: string, userDataDir: string) => Promise<void>;
 }
 
 export class VsCode {
@@ -127,8 +147,8 @@ export class VsCode {
         2,
       ),
     );
-    await installExtension(this.extensionsDir);
-    await o.beforeStart?.(this.extensionsDir);
+    await installExtension(this.env, this.extensionsDir, this.userDataDir);
+    await o.beforeStart?.(this.extensionsDir, this.userDataDir);
     const port = o.port ?? (await freePort());
     this.child = spawn(
       this.env.NODE24,

@@ -10,15 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalSpace } from '../fixtures/space';
 import type { HostResults } from '../host';
-import { ensureInstalled, ROOT, VsCode } from './harness';
+import { ensureInstalled, installVsix, packageFolder, ROOT, VsCode, type VsCodeEnv } from './harness';
 
-async function writeRunnerExtension(extensionsDir: string): Promise<void> {
-  const dir = path.join(extensionsDir, 'qwen-chat-dev.qwen-chat-host-tests-0.0.1');
-  await fs.mkdir(dir, { recursive: true });
+/** A small extension that runs test/host's `run()` in the extension host, packaged and installed like ours. */
+async function installRunnerExtension(env: VsCodeEnv, extensionsDir: string, userDataDir: string): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-host-runner-'));
   await fs.writeFile(
     path.join(dir, 'package.json'),
     JSON.stringify({
-      name: 'qwen-chat-host-tests', publisher: 'qwen-chat-dev', version: '0.0.1', engines: { vscode: '^1.90.0' },
+      name: 'qwen-chat-host-tests', publisher: 'qwen-chat-dev', version: '0.0.1', engines: { vscode: '^1.90.0' }, description: 'Runs the Qwen Chat extension-host tests.',
       activationEvents: ['onStartupFinished'], main: './runner.js', extensionDependencies: ['qwen-chat-dev.qwen-chat'],
     }),
   );
@@ -34,6 +34,9 @@ exports.activate = async () => {
 exports.deactivate = () => {};
 `,
   );
+  await fs.writeFile(path.join(dir, 'README.md'), '# Qwen Chat extension-host test runner\n');
+  packageFolder(dir, path.join(dir, 'runner.vsix'));
+  installVsix(env, extensionsDir, userDataDir, path.join(dir, 'runner.vsix'));
 }
 
 describe('tests inside the real extension host', function () {
@@ -57,7 +60,7 @@ describe('tests inside the real extension host', function () {
         QWEN_HOST_TESTS_INDEX: path.join(ROOT, 'out/test/host/index.js'),
         HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '', NO_PROXY: '', no_proxy: '',
       },
-      beforeStart: writeRunnerExtension,
+      beforeStart: (extensionsDir, userDataDir) => installRunnerExtension(env, extensionsDir, userDataDir),
     });
     await vs.startBrowser(); // the extension host starts when a window connects
     await vs.open();
