@@ -48,6 +48,8 @@ const turns = new Map<string, TurnUi>();
 let order: string[] = [];
 let busy = false;
 let follow = true;
+/** Where the view last put itself while following: scrolling above it is the user's doing. */
+let autoTop = 0;
 let frame = 0;
 let conversationId = '';
 
@@ -193,7 +195,19 @@ function flush(): void {
       ui.pending = '';
     }
   }
-  if (follow) els.messages.scrollTop = els.messages.scrollHeight;
+  if (follow) toBottom();
+}
+
+function toBottom(): void {
+  els.messages.scrollTop = els.messages.scrollHeight;
+  autoTop = els.messages.scrollTop;
+}
+
+/** Goes to the end now and follows from there (a new question, Jump to latest, another conversation). */
+function followNow(): void {
+  follow = true;
+  toBottom();
+  els.jump.hidden = true;
 }
 
 function resetConversation(turnViews: TurnView[], title: string): void {
@@ -203,8 +217,7 @@ function resetConversation(turnViews: TurnView[], title: string): void {
   els.empty.hidden = turnViews.length > 0;
   for (const t of turnViews) ensureTurn(t);
   els.title.textContent = title;
-  follow = true;
-  els.messages.scrollTop = els.messages.scrollHeight;
+  followNow();
 }
 
 function renderHistory(items: ConversationSummary[]): void {
@@ -236,6 +249,7 @@ function setBusy(b: boolean): void {
   els.stop.hidden = !b;
   els.send.hidden = b;
   for (const ui of turns.values()) renderFooter(ui);
+  if (follow) toBottom();
 }
 
 function announce(text: string): void {
@@ -258,7 +272,8 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     case 'turn':
       ensureTurn(m.turn);
-      if (m.turn.role === 'user') follow = true;
+      // At once, not at the next frame: a layout shift in between would read as the user scrolling away.
+      if (m.turn.role === 'user') followNow();
       scheduleFlush();
       return;
     case 'delta': {
@@ -283,6 +298,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'status': {
       const ui = turns.get(m.turnId);
       if (ui) ui.status.textContent = m.text ?? '';
+      if (follow) toBottom();
       return;
     }
     case 'turnEnd': {
@@ -294,6 +310,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       ui.view.error = m.error;
       ui.status.textContent = '';
       renderFooter(ui);
+      if (follow) toBottom(); // the footer's buttons too
       if (m.state === 'done') announce(`Qwen answered: ${(ui.body.textContent ?? '').slice(0, 400)}`);
       else if (m.state === 'error' && m.error) announce(`Error: ${m.error.message}`);
       else announce('Stopped.');
@@ -347,15 +364,18 @@ els.toggleHistory.addEventListener('click', () => {
   els.toggleHistory.setAttribute('aria-expanded', String(show));
   if (show) (els.historyList.querySelector('button') as HTMLButtonElement | null)?.focus();
 });
-els.jump.addEventListener('click', () => {
-  follow = true;
-  els.messages.scrollTop = els.messages.scrollHeight;
-  els.jump.hidden = true;
-});
+els.jump.addEventListener('click', followNow);
+// Scroll events also come from layout (text arriving, buttons coming and going, scroll anchoring):
+// only a move up from where the view put itself stops following, and reaching the end resumes it.
 els.messages.addEventListener('scroll', () => {
-  const atBottom = els.messages.scrollHeight - els.messages.scrollTop - els.messages.clientHeight < 24;
-  follow = atBottom;
-  els.jump.hidden = atBottom || !busy;
+  const m = els.messages;
+  if (m.scrollHeight - m.scrollTop - m.clientHeight < 24) {
+    follow = true;
+    autoTop = m.scrollTop;
+  } else if (m.scrollTop < autoTop - 2) {
+    follow = false;
+  }
+  els.jump.hidden = follow || !busy;
 });
 
 function startEdit(ui: TurnUi): void {

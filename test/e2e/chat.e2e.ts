@@ -80,6 +80,15 @@ describe('Qwen Chat in a real VS Code', function () {
     return (await chat.textContent(`${lastAnswer} .turn-body`)) ?? '';
   }
 
+  /** Whether the element is inside the visible part of the message list. */
+  async function inView(selector: string): Promise<boolean> {
+    return chat.$eval(selector, (el) => {
+      const box = el.getBoundingClientRect();
+      const view = el.closest('[data-testid="messages"]')!.getBoundingClientRect();
+      return box.height > 0 && box.top >= view.top - 1 && box.bottom <= view.bottom + 1;
+    });
+  }
+
   async function answerDone(): Promise<void> {
     await chat.waitForSelector(`${lastAnswer}:not(.streaming) [data-testid="copy-answer"]`, { timeout: 60_000 });
   }
@@ -192,6 +201,7 @@ describe('Qwen Chat in a real VS Code', function () {
     });
     assert.match(status, /^4th in queue of 4, about \d+ s$/);
     await until('the position to count down', async () => /^3rd in queue/.test((await chat.textContent(`${lastAnswer} [data-testid="status"]`)) ?? ''));
+    assert.ok(await inView(`${lastAnswer} [data-testid="status"]`), 'the queue position is on screen, even after the user scrolled up earlier');
     await vs.screenshot('queue-position');
     await answerDone();
     assert.equal(await chat.textContent(`${lastAnswer} [data-testid="status"]`), '');
@@ -349,6 +359,17 @@ describe('Qwen Chat in a real VS Code', function () {
     await chat.click('[data-testid="jump-to-latest"]');
     await until('the view to follow again', async () => chat.$eval('[data-testid="messages"]', (m) => m.scrollHeight - m.scrollTop - m.clientHeight < 30));
     await answerDone();
+
+    // Scrolled far up, the user asks again: the view goes to the new question and follows the answer.
+    await chat.$eval('[data-testid="messages"]', (m) => m.scrollTo({ top: 0 }));
+    await until('the view at the top', async () => chat.$eval('[data-testid="messages"]', (m) => m.scrollTop === 0));
+    await send('Another long answer please');
+    await until('a good part of the new answer', async () => (await answerText()).length > 600);
+    const atEnd = () => chat.$eval('[data-testid="messages"]', (m) => m.scrollHeight - m.scrollTop - m.clientHeight < 30);
+    assert.ok(await atEnd(), 'the view follows the new answer');
+    assert.equal(await chat.isVisible('[data-testid="jump-to-latest"]'), false, 'no Jump to latest while following');
+    await answerDone();
+    assert.ok(await atEnd(), 'the view is at the end of the finished answer');
   });
 
   it('edits a message and sends it again, dropping the turns after it', async () => {

@@ -108,6 +108,13 @@ export class VsCode {
     });
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     this.page = await context.newPage();
+    // Errors in the workbench or the webview go to test-results/browser-errors.log, to read when a test fails.
+    const errors = path.join(ROOT, 'test-results', 'browser-errors.log');
+    const note = (line: string) => void fs.mkdir(path.dirname(errors), { recursive: true }).then(() => fs.appendFile(errors, `${new Date().toISOString()} ${line}\n`)).catch(() => undefined);
+    this.page.on('pageerror', (e) => note(`pageerror ${e.stack ?? e.message}`));
+    this.page.on('console', (m) => {
+      if (m.type() === 'error') note(`console.error ${m.text()} (${m.location().url})`);
+    });
     if (!this.url) throw new Error('start the server first');
   }
 
