@@ -6,7 +6,13 @@ export function fenceFor(code: string): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
+/** A whole-line selection ends in a line break: without it, the fence does not close on a blank line. */
+function trimEnd(code: string): string {
+  return code.replace(/(\r?\n)+$/, '');
+}
+
 export function explainMessage(code: string, languageId: string, fileName: string): string {
+  code = trimEnd(code);
   const f = fenceFor(code);
   return `Explain this ${languageId} code from \`${fileName}\`:\n\n${f}${languageId}\n${code}\n${f}`;
 }
@@ -14,6 +20,7 @@ export function explainMessage(code: string, languageId: string, fileName: strin
 export function generateMessage(instruction: string, languageId: string, fileName: string, context: string | undefined): string {
   const parts = [`File: \`${fileName}\` (${languageId})`];
   if (context && context.trim()) {
+    context = trimEnd(context);
     const f = fenceFor(context);
     parts.push(`Selected code, for context:\n${f}${languageId}\n${context}\n${f}`);
   }

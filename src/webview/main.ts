@@ -130,10 +130,18 @@ function ensureTurn(view: TurnView): TurnUi {
     if (view.text) ui.md.set(view.text);
     if (view.state !== 'streaming') ui.md.finish();
   } else {
-    body.textContent = view.text;
+    showUserText(ui);
   }
   renderFooter(ui);
   return ui;
+}
+
+/** The user's Markdown is rendered too (Explain Selection sends a fenced block); raw HTML stays text. */
+function showUserText(ui: TurnUi): void {
+  ui.body.replaceChildren();
+  const md = new StreamingMarkdown(ui.body, render, decorate);
+  md.set(ui.view.text);
+  md.finish();
 }
 
 function renderFooter(ui: TurnUi): void {
@@ -388,7 +396,7 @@ function startEdit(ui: TurnUi): void {
   const save = button('Send', 'edit-send', 'Send the edited message (Enter)');
   const cancel = button('Cancel', 'edit-cancel', 'Keep the message as it was (Escape)');
   const restore = () => {
-    ui.body.textContent = ui.view.text;
+    showUserText(ui);
     renderFooter(ui);
   };
   const send = () => {

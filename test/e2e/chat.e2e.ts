@@ -123,7 +123,7 @@ describe('Qwen Chat in a real VS Code', function () {
       return !(await chat.$(`${lastAnswer}.streaming`)) && (await chat.$(`${lastAnswer} [data-testid="copy-answer"]`));
     });
     assert.ok(seen.size >= 4, `the answer should appear in steps, saw lengths ${[...seen].join(', ')}`);
-    assert.equal(await chat.textContent('.turn.user .turn-body'), 'Show me a greeting function');
+    assert.equal((await chat.textContent('.turn.user .turn-body'))?.trim(), 'Show me a greeting function');
     assert.equal(await chat.textContent('[data-testid="conversation-title"]'), 'Show me a greeting function');
     assert.equal(await chat.textContent(`${lastAnswer} strong`), 'small');
     assert.ok(await chat.$(`${lastAnswer} .code-block pre code.language-python .hljs-keyword`), 'code is highlighted');
@@ -274,7 +274,7 @@ describe('Qwen Chat in a real VS Code', function () {
     const kept = (await answerText()).trim();
     assert.ok(scriptedAnswer('300 words').startsWith(kept), 'what was kept is the start of the answer');
     assert.ok(kept.length >= shown - 120, `kept ${kept.length} characters of the ${shown} shown`);
-    assert.equal(await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-body`), 'Crash while you answer');
+    assert.equal((await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-body`))?.trim(), 'Crash while you answer');
     assert.match((await chat.textContent(`${lastAnswer} .turn-footer`)) ?? '', /Interrupted: VS Code closed before the answer finished\./);
     await vs.screenshot('after-extension-host-crash');
   });
@@ -302,6 +302,9 @@ describe('Qwen Chat in a real VS Code', function () {
     await answerDone();
     const labels = await chat.$$eval('.turn.user .turn-head', (els) => els.map((e) => e.textContent));
     assert.equal(labels[labels.length - 1], 'You · Explain selection');
+    const asked = `.turn.user:has(+ ${lastAnswer})`;
+    assert.equal(await chat.textContent(`${asked} .turn-body code:not(pre code)`), 'src/app.py', 'the question is shown as Markdown');
+    assert.ok(await chat.$(`${asked} .code-block pre code.language-python .hljs-keyword`), 'with the selected code highlighted');
     assert.match(await answerText(), /That is the whole answer\./);
     assert.match(query, /\nUser: Explain this python code[\s\S]*\nAssistant:$/, 'earlier turns come along for follow-ups');
   });
@@ -395,7 +398,7 @@ describe('Qwen Chat in a real VS Code', function () {
     const titles = () => chat.$$eval('.history-item .history-open', (els) => els.map((e) => e.textContent));
     assert.deepEqual((await titles()).slice(0, 2), ['Second conversation', 'Show me a greeting function']);
     await chat.click('.history-item:nth-child(2) [data-testid="open-conversation"]');
-    await until('the old conversation', async () => ((await chat.textContent('.turn.user .turn-body')) === 'Show me a greeting function' ? true : undefined));
+    await until('the old conversation', async () => ((await chat.textContent('.turn.user .turn-body'))?.trim() === 'Show me a greeting function' ? true : undefined));
     await chat.click('[data-testid="toggle-history"]');
     await chat.click('.history-item:nth-child(1) [data-testid="delete-conversation"]');
     const confirm = vs.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' });
@@ -403,7 +406,7 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.screenshot('history-delete-confirm');
     await confirm.click();
     await until('the list without it', async () => (!(await titles()).includes('Second conversation') ? true : undefined));
-    assert.equal(await chat.textContent('.turn.user .turn-body'), 'Show me a greeting function', 'the open conversation stays');
+    assert.equal((await chat.textContent('.turn.user .turn-body'))?.trim(), 'Show me a greeting function', 'the open conversation stays');
   });
 
   it('keeps a Hugging Face token in secret storage, sends it, and never logs it', async () => {

@@ -42,4 +42,9 @@ describe('messages the editor commands send', () => {
     assert.match(msg, /^File: `a\.py` \(python\)\n\nSelected code, for context:\n```python\ndef f\(\): pass\n```\n\nWrite the python code to insert at the cursor\. Instruction: add a docstring$/);
     assert.doesNotMatch(generateMessage('x', 'go', 'm.go', undefined), /Selected code/);
   });
+
+  it('leaves out the line breaks a whole-line selection ends with, keeping indentation', () => {
+    assert.equal(explainMessage('  a = 1\r\n\n', 'python', 'a.py'), 'Explain this python code from `a.py`:\n\n```python\n  a = 1\n```');
+    assert.match(generateMessage('x', 'python', 'a.py', 'def f(): pass\n'), /def f\(\): pass\n```\n\nWrite/);
+  });
 });
