@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { describeError, isAbort } from '../provider/errors';
 import type { ChatMessage } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
-import { CodeStreamFilter, extractCode, InsertionTracker } from './insertion';
+import { CodeStreamFilter, extractCode, InsertionTracker, Placement } from './insertion';
 import { generateMessage } from './prompts';
 import { statusText } from './statusText';
 
@@ -128,8 +128,12 @@ export async function generateAtCursor(opts: {
     { role: 'system', content: opts.systemPrompt },
     { role: 'user', content: generateMessage(instruction, doc.languageId, fileName, context) },
   ];
-  const insertion = new StreamedInsertion(doc, editor.selection.active);
+  const at = editor.selection.active;
+  const line = doc.lineAt(at.line).text;
+  const [before, after] = [line.slice(0, at.character), line.slice(at.character)];
+  const insertion = new StreamedInsertion(doc, at);
   const filter = new CodeStreamFilter();
+  const placement = new Placement(before, after);
   let full = '';
   let failed: unknown;
   try {
@@ -145,12 +149,12 @@ export async function generateAtCursor(opts: {
               if (t) progress.report({ message: t });
             } else if (ev.type === 'text') {
               full += ev.delta;
-              insertion.write(filter.push(ev.delta)).catch(() => undefined); // surfaced by the final write
+              insertion.write(placement.push(filter.push(ev.delta), filter.isCode)).catch(() => undefined); // surfaced by the final write
             } else {
               full = ev.text; // rewrite or done: the final text decides below
             }
           }
-          await insertion.write(filter.end());
+          await insertion.write(placement.push(filter.end(), filter.isCode) + placement.end());
         } finally {
           sub.dispose();
         }
@@ -158,7 +162,9 @@ export async function generateAtCursor(opts: {
     );
     await insertion.done();
     // Whatever streamed, the document ends with what the answer means: code only when it has code.
-    const wanted = extractCode(full) ?? (filter.isCode ? undefined : full);
+    const code = extractCode(full);
+    const answer = code ?? (filter.isCode ? undefined : full);
+    const wanted = answer === undefined ? undefined : Placement.place(before, after, answer, code !== undefined);
     const have = doc.getText(new vscode.Range(doc.positionAt(insertion.tracker.start), doc.positionAt(insertion.tracker.end)));
     if (wanted !== undefined && wanted !== have) await insertion.replaceAll(wanted);
     opts.log.info(`generated ${full.length} characters at the cursor`);

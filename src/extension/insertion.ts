@@ -162,3 +162,86 @@ export function extractCode(answer: string): string | undefined {
   for (let m = re.exec(answer); m; m = re.exec(answer)) blocks.push(m[2].replace(/\n$/, ''));
   return blocks.length ? blocks.join('\n\n') : undefined;
 }
+
+/**
+ * Fits the streamed text to the place of the cursor, the way pressing Enter there would:
+ * code asked for at the end of a line with text on it starts on a line of its own, and every
+ * line after the first takes the indentation of the cursor's line, unless the model indented
+ * its code that far already. Streamed or whole, the same text gives the same result.
+ */
+export class Placement {
+  private readonly indent: string;
+  private decided = false;
+  private held = '';
+  private reindent = false;
+  /** A line break went out: the indentation goes before the next character that is not one. */
+  private owed = false;
+
+  /** `before` and `after`: the text of the cursor's line on either side of the cursor. */
+  constructor(
+    private readonly before: string,
+    private readonly after: string,
+  ) {
+    this.indent = /^[ \t]*/.exec(before)![0];
+  }
+
+  /** The answer's text as the editor should receive it; `isCode` says it came from a fenced block. */
+  push(text: string, isCode: boolean): string {
+    if (!this.decided) {
+      this.held += text;
+      // Decide on the first line's own indentation: wait for its first visible character.
+      if (!/\S/.test(this.held.split('\n')[0]) && !this.held.includes('\n')) return '';
+      text = this.held;
+      this.held = '';
+      return this.start(text, isCode);
+    }
+    return this.lines(text);
+  }
+
+  /** The end of the answer: text held while undecided goes out as it is. */
+  end(): string {
+    const out = this.held;
+    this.held = '';
+    this.decided = true;
+    return out;
+  }
+
+  /** The whole text placed at once, as the streamed pieces add up to. */
+  static place(before: string, after: string, text: string, isCode: boolean): string {
+    const p = new Placement(before, after);
+    return p.push(text, isCode) + p.end();
+  }
+
+  private start(text: string, isCode: boolean): string {
+    this.decided = true;
+    const own = /^[ \t]*/.exec(text)![0];
+    const alreadyIndented = this.indent !== '' && own.startsWith(this.indent);
+    this.reindent = this.indent !== '' && !alreadyIndented;
+    const cursorInIndent = this.before !== '' && this.before.trim() === '';
+    let prefix = '';
+    if (isCode && this.before.trim() !== '' && this.after.trim() === '') {
+      prefix = '\n' + (alreadyIndented ? '' : this.indent);
+    } else if (cursorInIndent && alreadyIndented) {
+      text = text.slice(Math.min(own.length, this.before.length)); // the cursor stands there already
+    }
+    return prefix + this.lines(text);
+  }
+
+  private lines(text: string): string {
+    if (!this.reindent || !text) return text;
+    let out = '';
+    for (const ch of text) {
+      if (ch === '\n') {
+        out += ch;
+        this.owed = true;
+        continue;
+      }
+      if (this.owed) {
+        out += this.indent;
+        this.owed = false;
+      }
+      out += ch;
+    }
+    return out;
+  }
+}

@@ -38,7 +38,7 @@ describe('Qwen Chat in a real VS Code', function () {
     vs = new VsCode(env);
     await vs.start({
       settings: { 'qwenChat.spaceUrl': space.url },
-      files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n' },
+      files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n', 'src/numbers.py': 'class Numbers:\n    first = 0' },
       env: { HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
     });
   });
@@ -435,7 +435,7 @@ describe('Qwen Chat in a real VS Code', function () {
   it('cancels Generate at Cursor from its notification, keeping what arrived and telling the Space', async () => {
     space.opts.tokenDelayMs = 150;
     space.opts.answer = () => '```python\n' + Array.from({ length: 40 }, (_, i) => `x${i} = ${i}`).join('\n') + '\n```';
-    await vs.openFile('src/app.py');
+    await vs.openFile('src/numbers.py');
     await vs.page.locator('.monaco-editor .view-lines').first().click();
     await vs.page.keyboard.press('Control+End');
     const stopped = space.stats.cancels.length + space.stats.disconnects;
@@ -452,7 +452,8 @@ describe('Qwen Chat in a real VS Code', function () {
     const text = await vs.editorText();
     await new Promise((r) => setTimeout(r, 800));
     assert.equal(await vs.editorText(), text, 'nothing lands after Cancel');
-    assert.match(text, /x0 = 0\nx1 = 1\nx2 = 2/);
+    // The cursor was at the end of `    first = 0`: the code starts on the next line, indented alike.
+    assert.match(text, /^class Numbers:\n    first = 0\n    x0 = 0\n    x1 = 1\n    x2 = 2/);
     assert.doesNotMatch(text, /x39 = 39/);
   });
 });

@@ -111,6 +111,19 @@ describe('Qwen Chat inside the extension host', function () {
     assert.equal(doc.getText(), 'x = 1\n');
   });
 
+  it('Generate at Cursor at the end of an indented line puts the code on its own line, indented like it', async () => {
+    await fixture({ tokenDelayMs: 10, answer: CODE });
+    const content = 'class Dates:\n    x = 1\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(new vscode.Position(1, 9), new vscode.Position(1, 9));
+    await vscode.commands.executeCommand('qwenChat.generateAtCursor', { instruction: 'parse ISO dates' });
+    const indented = CODE_ONLY.split('\n').map((l) => `    ${l}`).join('\n');
+    assert.equal(doc.getText(), `class Dates:\n    x = 1\n${indented}\n`);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), content);
+  });
+
   it('Generate at Cursor keeps landing in the right place while the user edits above it', async () => {
     await fixture({ tokenDelayMs: 200, answer: CODE });
     const doc = await vscode.workspace.openTextDocument({ language: 'python', content: '# top\n\nx = 1\n' });

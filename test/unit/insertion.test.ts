@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CodeStreamFilter, extractCode, InsertionTracker } from '../../src/extension/insertion';
+import { CodeStreamFilter, extractCode, InsertionTracker, Placement } from '../../src/extension/insertion';
 
 function streamThrough(answer: string, chunk: number): string {
   const f = new CodeStreamFilter();
@@ -66,5 +66,59 @@ describe('Generate at Cursor: where the insertion is while the user edits', () =
     const t = new InsertionTracker(10, 20);
     t.otherChange(5, 10, 0); // deletes [5, 15)
     assert.deepEqual([t.start, t.end], [5, 10]);
+  });
+});
+
+/** The answer streamed through the fence filter and the placement, as Generate at Cursor does. */
+function placedStream(before: string, after: string, answer: string, chunk: number): string {
+  const f = new CodeStreamFilter();
+  const p = new Placement(before, after);
+  let out = '';
+  for (let i = 0; i < answer.length; i += chunk) out += p.push(f.push(answer.slice(i, i + chunk)), f.isCode);
+  return out + p.push(f.end(), f.isCode) + p.end();
+}
+
+describe('Generate at Cursor: fitting the text to the cursor', () => {
+  const code = 'def add(a, b):\n    return a + b\n\nprint(add(1, 2))';
+  const fenced = '```python\n' + code + '\n```';
+
+  it('starts code on a line of its own at the end of a line, indented like that line', () => {
+    for (const chunk of [1, 2, 3, 7, 1000]) {
+      assert.equal(
+        placedStream('    return x', '', fenced, chunk),
+        '\n    def add(a, b):\n        return a + b\n\n    print(add(1, 2))',
+        `chunk ${chunk}`,
+      );
+    }
+  });
+
+  it('indents the lines after the first when the cursor stands in the indentation (no spaces on blank lines)', () => {
+    assert.equal(Placement.place('    ', '', code, true), 'def add(a, b):\n        return a + b\n\n    print(add(1, 2))');
+    assert.equal(placedStream('    ', '', fenced, 2), 'def add(a, b):\n        return a + b\n\n    print(add(1, 2))');
+  });
+
+  it('leaves code the model indented already as it is, not indenting it twice', () => {
+    const indented = '    if a:\n        b()';
+    assert.equal(Placement.place('    ', '', indented, true), 'if a:\n        b()');
+    assert.equal(Placement.place('    x = 1', '', indented, true), '\n    if a:\n        b()');
+  });
+
+  it('changes nothing at the start of an unindented line, or for prose in the middle of a line', () => {
+    assert.equal(Placement.place('', '', code, true), code);
+    assert.equal(Placement.place('', 'rest', code, true), code);
+    assert.equal(Placement.place('The answer is', '', ' forty-two.', false), ' forty-two.', 'prose continues the line');
+    assert.equal(Placement.place('x = ', ' + 1', 'compute()', true), 'compute()', 'code between text stays inline');
+  });
+
+  it('gives streamed and whole text the same result whatever the chunks', () => {
+    const answers = [fenced, code, '  \n\n  a\nb', 'one line', '```\nx\n```'];
+    for (const [before, after] of [['', ''], ['    ', ''], ['\tfoo()', ''], ['  a', 'b']] as const) {
+      for (const a of answers) {
+        const f = new CodeStreamFilter();
+        const whole = f.push(a) + f.end();
+        const expected = Placement.place(before, after, whole, f.isCode);
+        for (const chunk of [1, 2, 5]) assert.equal(placedStream(before, after, a, chunk), expected, `${JSON.stringify([before, after, a])} by ${chunk}`);
+      }
+    }
   });
 });
