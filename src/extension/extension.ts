@@ -9,6 +9,7 @@ import { Qwen_Qwen_2_5 } from '../provider/qwen';
 import { ChatSession } from './chatSession';
 import { ChatViewProvider } from './chatView';
 import { generateAtCursor } from './generate';
+import { Placement } from './insertion';
 import { HistoryStore } from './historyStore';
 import { explainMessage } from './prompts';
 import { SettingsStore } from './settings';
@@ -74,7 +75,10 @@ export function activate(context: vscode.ExtensionContext): { session: () => Pro
     async insertCode(code: string) {
       const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
       if (!ed) return void vscode.window.showInformationMessage('Open a file to insert the code into.');
-      await ed.edit((b) => b.insert(ed.selection.active, code));
+      const at = ed.selection.active;
+      const line = ed.document.lineAt(at.line).text;
+      // Placed as Generate at Cursor places code: on its own line after text, indented alike.
+      await ed.edit((b) => b.insert(at, Placement.place(line.slice(0, at.character), line.slice(at.character), code, true)));
     },
     async replaceSelection(code: string) {
       const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];

@@ -38,7 +38,7 @@ describe('Qwen Chat in a real VS Code', function () {
     vs = new VsCode(env);
     await vs.start({
       settings: { 'qwenChat.spaceUrl': space.url },
-      files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n', 'src/numbers.py': 'class Numbers:\n    first = 0' },
+      files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n', 'src/numbers.py': 'class Numbers:\n    first = 0', 'src/main.py': 'def main():\n    pass' },
       env: { HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
     });
   });
@@ -141,6 +141,13 @@ describe('Qwen Chat in a real VS Code', function () {
     await chat.click(`${lastAnswer} .code-block [data-testid="insert-code"]`);
     const text = await until('the inserted code', async () => ((await vs.editorText()).includes('def greet') ? vs.editorText() : undefined));
     assert.match(text, /# Notes[\s\S]*def greet\(name\):\s+return f"Hello, \{name\}!"/);
+    // At the end of an indented line, the code goes on the next line, indented like it.
+    await vs.openFile('src/main.py');
+    await vs.page.locator('.monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+End');
+    await chat.click(`${lastAnswer} .code-block [data-testid="insert-code"]`);
+    const placed = await until('the placed code', async () => ((await vs.editorText()).includes('def greet') ? vs.editorText() : undefined));
+    assert.equal(placed, 'def main():\n    pass\n    def greet(name):\n        return f"Hello, {name}!"');
   });
 
   it('Stop ends the answer mid-stream, keeps the partial text and tells the Space', async () => {
