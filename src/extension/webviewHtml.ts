@@ -49,6 +49,7 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
     <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter to send, Shift+Enter for a new line)" aria-describedby="composer-help"></textarea>
     <span id="composer-help" class="visually-hidden">Enter sends. Shift+Enter adds a new line. Escape stops an answer.</span>
     <div class="composer-buttons">
+      <span id="composer-note" class="composer-note" role="status" data-testid="composer-note"></span>
       <button id="send" type="submit" data-testid="send" title="Send (Enter)">Send</button>
       <button id="stop" type="button" data-testid="stop" title="Stop (Escape)" hidden>Stop</button>
     </div>

@@ -32,6 +32,7 @@ const els = {
   title: $<HTMLElement>('title'),
   jump: $<HTMLButtonElement>('jump'),
   announcer: $<HTMLElement>('announcer'),
+  composerNote: $<HTMLElement>('composer-note'),
 };
 
 interface TurnUi {
@@ -254,6 +255,7 @@ function renderHistory(items: ConversationSummary[]): void {
 
 function setBusy(b: boolean): void {
   busy = b;
+  if (!b) els.composerNote.textContent = '';
   els.stop.hidden = !b;
   els.send.hidden = b;
   for (const ui of turns.values()) renderFooter(ui);
@@ -342,7 +344,12 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
 
 function submit(): void {
   const text = els.input.value;
-  if (!text.trim() || busy) return;
+  if (!text.trim()) return;
+  if (busy) {
+    els.composerNote.textContent = 'Qwen is still answering: Stop it (Escape) or wait. Your message stays here.';
+    return;
+  }
+  els.composerNote.textContent = '';
   post({ type: 'send', text });
   els.input.value = '';
   vscode.setState({ draft: '' });

@@ -172,8 +172,17 @@ describe('Qwen Chat in a real VS Code', function () {
     space.opts.answer = () => scriptedAnswer('400 words');
     await send('Another long one');
     await until('some streamed text', async () => (await answerText()).length > 20);
+    // Enter while Qwen answers sends nothing, says why, and keeps the text.
+    const users = (await chat.$$('.turn.user')).length;
+    await chat.fill('[data-testid="chat-input"]', 'My next question');
+    await chat.press('[data-testid="chat-input"]', 'Enter');
+    assert.match((await chat.textContent('[data-testid="composer-note"]')) ?? '', /still answering: Stop it \(Escape\) or wait/);
+    assert.equal(await chat.inputValue('[data-testid="chat-input"]'), 'My next question');
+    assert.equal((await chat.$$('.turn.user')).length, users);
     await chat.press('[data-testid="messages"]', 'Escape');
     await chat.waitForSelector(`${lastAnswer}.stopped`, { timeout: 10_000 });
+    await until('the note to go', async () => (await chat.textContent('[data-testid="composer-note"]')) === '');
+    await chat.fill('[data-testid="chat-input"]', '');
   });
 
   it('streams a 400-line code block as one highlighted block, and Stop leaves it whole and copyable', async () => {
