@@ -397,12 +397,15 @@ describe('Qwen Chat in a real VS Code', function () {
     const last = users[users.length - 1];
     await (await last.$('[data-testid="edit"]'))!.click();
     const box = await chat.waitForSelector('[data-testid="edit-input"]');
-    await box.fill('A short answer please');
+    await box.fill('A short answer please\nwith <b>tags</b> as text');
     await newAnswer(() => box.press('Enter'));
     await answerDone();
     assert.match(await answerText(), /That is the whole answer\./);
     assert.equal((await chat.$$('.turn.user')).length, users.length);
-    assert.match(String(space.stats.joins.at(-1)!.data[0]), /User: A short answer please\nAssistant:$/);
+    assert.match(String(space.stats.joins.at(-1)!.data[0]), /User: A short answer please\nwith <b>tags<\/b> as text\nAssistant:$/);
+    // The message is shown as typed: its line break kept, its HTML as text.
+    const shown = await chat.$eval(`.turn.user:has(+ ${lastAnswer}) .turn-body`, (el) => [(el as HTMLElement).innerText.trim(), el.querySelector('b') === null]);
+    assert.deepEqual(shown, ['A short answer please\nwith <b>tags</b> as text', true]);
   });
 
   it('starts a new conversation, then reopens and deletes conversations from History', async () => {
