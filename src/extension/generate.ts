@@ -40,9 +40,14 @@ class StreamedInsertion implements vscode.Disposable {
     });
   }
 
+  /** The document's own line endings: the editor would convert ours, and the tracker must see the same text. */
+  private eol(text: string): string {
+    return this.doc.eol === vscode.EndOfLine.CRLF ? text.replace(/\r?\n/g, '\r\n') : text;
+  }
+
   write(text: string): Promise<void> {
     if (!text) return this.writing;
-    this.pending += text;
+    this.pending += this.eol(text);
     this.writing = this.writing.then(() => this.flush());
     return this.writing;
   }
@@ -81,6 +86,7 @@ class StreamedInsertion implements vscode.Disposable {
   /** Replaces the whole insertion (the code-only fix-up at the end), closing the undo step. */
   async replaceAll(text: string): Promise<void> {
     await this.writing;
+    text = this.eol(text);
     const range = new vscode.Range(this.doc.positionAt(this.tracker.start), this.doc.positionAt(this.tracker.end));
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.doc);
     this.expected = undefined;
@@ -90,6 +96,16 @@ class StreamedInsertion implements vscode.Disposable {
       we.replace(this.doc.uri, range, text);
       await vscode.workspace.applyEdit(we);
     }
+  }
+
+  /** The insertion's text now. */
+  text(): string {
+    return this.doc.getText(new vscode.Range(this.doc.positionAt(this.tracker.start), this.doc.positionAt(this.tracker.end)));
+  }
+
+  /** Whether the insertion holds `text` (in the document's line endings). */
+  holds(text: string): boolean {
+    return this.text() === this.eol(text);
   }
 
   async done(): Promise<void> {
@@ -165,8 +181,7 @@ export async function generateAtCursor(opts: {
     const code = extractCode(full);
     const answer = code ?? (filter.isCode ? undefined : full);
     const wanted = answer === undefined ? undefined : Placement.place(before, after, answer, code !== undefined);
-    const have = doc.getText(new vscode.Range(doc.positionAt(insertion.tracker.start), doc.positionAt(insertion.tracker.end)));
-    if (wanted !== undefined && wanted !== have) await insertion.replaceAll(wanted);
+    if (wanted !== undefined && !insertion.holds(wanted)) await insertion.replaceAll(wanted);
     opts.log.info(`generated ${full.length} characters at the cursor`);
   } catch (err) {
     failed = err;

@@ -124,6 +124,18 @@ describe('Qwen Chat inside the extension host', function () {
     assert.equal(doc.getText(), content);
   });
 
+  it('Generate at Cursor writes a CRLF file\'s line endings, streaming in order', async () => {
+    await fixture({ tokenDelayMs: 5, answer: CODE });
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'x = 1\r\n' });
+    assert.equal(doc.eol, vscode.EndOfLine.CRLF);
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(doc.positionAt(7), doc.positionAt(7));
+    await vscode.commands.executeCommand('qwenChat.generateAtCursor', { instruction: 'parse ISO dates' });
+    assert.equal(doc.getText(), `x = 1\r\n${CODE_ONLY.replace(/\n/g, '\r\n')}`);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), 'x = 1\r\n');
+  });
+
   it('Generate at Cursor keeps landing in the right place while the user edits above it', async () => {
     await fixture({ tokenDelayMs: 200, answer: CODE });
     const doc = await vscode.workspace.openTextDocument({ language: 'python', content: '# top\n\nx = 1\n' });
