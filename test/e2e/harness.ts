@@ -214,7 +214,8 @@ export class VsCode {
     await input.fill(name);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(name) }).first().waitFor({ timeout: 20_000 });
     await input.press('Enter');
-    await this.page.locator(`.tab[aria-label^="${path.basename(name)}"]`).first().waitFor({ timeout: 20_000 });
+    // The file's tab must be the active one: a tab left over from earlier is not enough.
+    await this.page.locator(`.tab.active[aria-label^="${path.basename(name)}"]`).first().waitFor({ timeout: 20_000 });
     await this.page.locator('.monaco-editor .view-lines').first().waitFor();
   }
 
