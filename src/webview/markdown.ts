@@ -135,6 +135,32 @@ export function isLoadableImage(src: string): boolean {
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/** A list item at column 0 with text after its marker: a bullet, or a number and its delimiter. */
+const ITEM = /^(?:([-*+])|(\d{1,9})([.)]))[ \t]+\S/;
+/** A thematic break, which `- - -` or `* * *` is rather than a list item. */
+const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+
+/** The top-level list the scan is in: its kind (marker or delimiter), first number, items so far. */
+interface ListState {
+  kind: string;
+  start: number;
+  items: number;
+  /** Where an item's text starts: lines indented this far belong to the item. */
+  indent: number;
+}
+
+/** Lines that start a block of their own rather than continue a paragraph. */
+const STARTS_BLOCK = /^(?:#|>|\||<|[-*_=]{3}|`{3}|~{3}|[-*+][ \t]|\d{1,9}[.)][ \t])/;
+
+function indentWidth(line: string): number {
+  let w = 0;
+  for (const ch of line) {
+    if (ch === ' ') w++;
+    else if (ch === '\t') w += 4 - (w % 4);
+    else break;
+  }
+  return w;
+}
 
 /**
  * Inside a code block still streaming, complete lines are frozen in pieces of at least this
@@ -179,6 +205,15 @@ export class StreamingMarkdown {
   /** The last column-0 fence the scan saw closed: where its code ends and its closing line ends. */
   private closed: { open: OpenCode; codeEnd: number; end: number } | null = null;
   private pieced: PiecedCode | null = null;
+  private list: ListState | null = null;
+  /** Whether the last scanned line was blank. */
+  private afterBlank = true;
+  /**
+   * Where a block starts at a list item inside a list begun earlier: the number the item has in
+   * the whole list (for an ordered one), so each block's list goes on counting where the last
+   * one stopped, as the whole list would.
+   */
+  private continuations = new Map<number, number | null>();
   private readonly tail: HTMLElement;
   /** Characters handed to the renderer by the last update: the per-token cost. */
   lastRenderedChars = 0;
@@ -204,6 +239,9 @@ export class StreamingMarkdown {
     this.committed = this.scanned = this.boundary = 0;
     this.fence = null;
     this.open = this.closed = this.pieced = null;
+    this.list = null;
+    this.afterBlank = true;
+    this.continuations.clear();
     this.append(text);
   }
 
@@ -227,11 +265,12 @@ export class StreamingMarkdown {
       const block = this.root.ownerDocument.createElement('div');
       block.className = 'md-block';
       const chunk = this.source.slice(this.committed, this.boundary);
-      block.innerHTML = this.render(chunk);
+      block.innerHTML = this.renderFrom(this.committed, chunk, block);
       rendered += chunk.length;
       this.decorate(block);
       this.root.insertBefore(block, this.tail);
       this.committed = this.boundary;
+      for (const at of this.continuations.keys()) if (at < this.committed) this.continuations.delete(at);
     }
     const open = this.open;
     if (open && open.start === this.committed && (this.pieced || this.scanned - open.body >= CODE_PIECE_CHARS)) {
@@ -239,7 +278,7 @@ export class StreamingMarkdown {
       if (this.tail.firstChild) this.tail.innerHTML = '';
     } else {
       const rest = this.source.slice(this.committed);
-      this.tail.innerHTML = rest ? this.render(rest) : '';
+      this.tail.innerHTML = rest ? this.renderFrom(this.committed, rest, this.tail) : '';
       rendered += rest.length;
       this.decorate(this.tail);
     }
@@ -266,8 +305,18 @@ export class StreamingMarkdown {
     }
     p.block.remove();
     const rest = this.source.slice(this.committed);
-    this.tail.innerHTML = rest ? this.render(rest) : '';
+    this.tail.innerHTML = rest ? this.renderFrom(this.committed, rest, this.tail) : '';
     this.decorate(this.tail);
+  }
+
+  /**
+   * Renders source from `at`. A block that starts inside a list is marked as its continuation
+   * (no gap above it), and an ordered one is numbered on from the items before it.
+   */
+  private renderFrom(at: number, src: string, el: HTMLElement): string {
+    const n = this.continuations.get(at);
+    el.classList.toggle('md-cont', n !== undefined);
+    return this.render(typeof n === 'number' ? src.replace(/^\d+/, String(n)) : src);
   }
 
   /** Turns a pieced block into a finished one: the last piece in place of the live part. */
@@ -317,6 +366,42 @@ export class StreamingMarkdown {
     return rendered + rest.length;
   }
 
+  /**
+   * Follows top-level lists line by line, so that a long list (with no blank lines, as models
+   * write them) is frozen an item at a time instead of being re-rendered whole at every token.
+   * A block may start at an item only where the whole text would have the same item of the same
+   * list: after an item of that list, never where the line would instead continue a paragraph.
+   */
+  private listLine(line: string): void {
+    const l = this.list;
+    const ws = indentWidth(line);
+    if (ws > 0) {
+      // Indented as far as the item's text: part of the item. Less: lazy paragraph text, or
+      // (after a blank line, or as another block) the end of the list.
+      if (l && ws < l.indent && (this.afterBlank || STARTS_BLOCK.test(line.trimStart()))) this.list = null;
+      return;
+    }
+    const m = THEMATIC_BREAK.test(line) ? null : ITEM.exec(line);
+    if (!m) {
+      // At column 0, text right after text continues the item's paragraph; anything else ends the list.
+      if (this.afterBlank || STARTS_BLOCK.test(line)) this.list = null;
+      return;
+    }
+    const kind = m[1] ?? m[3];
+    const number = m[2] === undefined ? null : Number(m[2]);
+    if (l && l.kind === kind) {
+      this.boundary = this.scanned;
+      this.continuations.set(this.scanned, number === null ? null : l.start + l.items);
+      l.items++;
+      return;
+    }
+    // After text, only a bullet or "1." starts a list; another number continues the text.
+    if (this.afterBlank || number === null || number === 1) {
+      const after = m[0].length - 1 - (m[1] ?? m[2] + m[3]).length; // spaces between marker and text
+      this.list = { kind, start: number ?? 1, items: 1, indent: m[0].length - 1 - (after > 4 ? after - 1 : 0) };
+    }
+  }
+
   private scan(): void {
     const s = this.source;
     for (;;) {
@@ -344,7 +429,12 @@ export class StreamingMarkdown {
         }
       } else if (line.trim() === '') {
         this.boundary = end;
+      } else {
+        this.listLine(line);
       }
+      // A fence inside the current item keeps the list; one less indented ends it.
+      if (m && this.fence === m[1] && this.list && indentWidth(line) < this.list.indent) this.list = null;
+      this.afterBlank = !this.fence && line.trim() === '';
       this.scanned = end;
     }
   }

@@ -16,6 +16,11 @@ export function proseAnswer(blocks: number): string {
   return out.join('\n');
 }
 
+/** A numbered list with no blank lines between its items, as models write step lists. */
+export function listAnswer(items: number): string {
+  return `Steps:\n\n${Array.from({ length: items }, (_, i) => `${i + 1}. Do the **thing** number ${i} with \`code\` and some words here`).join('\n')}\n`;
+}
+
 /** An answer that is one long code block. */
 export function codeAnswer(lines: number): string {
   const code = Array.from({ length: lines }, (_, i) => `export function f${i}(x: number): string { return "v" + (x * ${i}).toString(); } // ${i}`);

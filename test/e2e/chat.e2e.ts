@@ -208,6 +208,24 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.ok(lines.join('\n').startsWith(clip.replace(/\s+$/, '')), 'the code as the Space sent it');
   });
 
+  it('streams a long numbered list a part at a time, shown as one evenly spaced list', async () => {
+    space.opts.tokenDelayMs = 3;
+    space.opts.answer = () => `Steps:\n\n${Array.from({ length: 60 }, (_, i) => `${i + 1}. Step ${i + 1} of the plan`).join('\n')}\n`;
+    await send('List sixty steps');
+    await answerDone();
+    const shown = await chat.$$eval(`${lastAnswer} li`, (lis) =>
+      lis.map((li) => {
+        const ol = li.parentElement!;
+        const r = li.getBoundingClientRect();
+        return { n: Number(ol.getAttribute('start') ?? 1) + Array.from(ol.children).indexOf(li), text: li.textContent, top: r.top, bottom: r.bottom };
+      }),
+    );
+    assert.deepEqual(shown.map((x) => `${x.n}. ${x.text}`), Array.from({ length: 60 }, (_, i) => `${i + 1}. Step ${i + 1} of the plan`));
+    assert.ok((await chat.$$(`${lastAnswer} .md-cont`)).length > 10, 'frozen in parts while it streamed');
+    const gaps = shown.slice(1).map((x, i) => Math.round(x.top - shown[i].bottom));
+    assert.ok(Math.max(...gaps) - Math.min(...gaps) <= 1, `even spacing between items, saw gaps ${[...new Set(gaps)].join(', ')} px`);
+  });
+
   it('shows the queue position while the Space queues', async () => {
     space.faults.push({ kind: 'queue', ahead: 3, stepMs: 1500 });
     await send('Are you busy?');

@@ -113,6 +113,81 @@ describe('markdown rendering of model output', () => {
     assert.equal(root.textContent!.trim(), 'REWRITTEN');
   });
 
+  describe('a long list with no blank lines, as models write them', () => {
+    /** Each list item a reader sees: its number (or bullet) and its text. */
+    const items = (root: Element) =>
+      Array.from(root.querySelectorAll('li')).map((li) => {
+        const list = li.parentElement!;
+        const n = list.tagName === 'OL' ? Number(list.getAttribute('start') ?? 1) + Array.from(list.children).indexOf(li) : '•';
+        const depth = (() => {
+          let d = 0;
+          for (let p = list.parentElement; p; p = p.parentElement) if (p.tagName === 'LI') d++;
+          return d;
+        })();
+        return `${'  '.repeat(depth)}${n} ${Array.from(li.childNodes).filter((c) => !['UL', 'OL'].includes((c as Element).tagName)).map((c) => c.textContent).join('').trim()}`;
+      });
+    const whole = (markdown: string) => {
+      const el = doc.createElement('div');
+      el.innerHTML = render(markdown);
+      return el;
+    };
+
+    it('freezes an item at a time: the cost per token stays that of one item', async () => {
+      for (const marker of ['-', '1.']) {
+        const list = `Steps:\n${Array.from({ length: 600 }, (_, i) => `${marker === '-' ? '-' : `${i + 1}.`} Do **thing** ${i} with \`code\` and a few more words`).join('\n')}\n`;
+        const root = doc.createElement('div');
+        const sm = new StreamingMarkdown(root, render);
+        const costs: number[] = [];
+        await streamedInFrames(list, 7, sm, () => costs.push(sm.lastRenderedChars));
+        sm.finish();
+        assert.ok(list.length > 30_000);
+        const worst = Math.max(...costs.slice(50));
+        assert.ok(worst < 120, `${marker}: at most ${worst} characters rendered per update`);
+        assert.deepEqual(items(root), items(whole(list)), `${marker}: the items and their numbers are the whole list's`);
+      }
+    });
+
+    it('numbers every block as the whole list does, even when the model numbers them all 1.', async () => {
+      const list = `${Array.from({ length: 40 }, (_, i) => `1. item ${i}`).join('\n')}\n`;
+      for (const chunk of [1, 5, 64]) {
+        const root = doc.createElement('div');
+        await streamedInFrames(list, chunk, new StreamingMarkdown(root, render));
+        assert.deepEqual(items(root), items(whole(list)), `chunk ${chunk}`);
+        assert.equal(items(root).at(-1), '40 item 39');
+      }
+    });
+
+    it('keeps items with nested lists, code and lazy lines in their place, streamed or whole', async () => {
+      const cases = [
+        '1. first\n   - nested a\n   - nested b\n2. second\n   lazy and indented\n3. third\n',
+        '1. setup\n   ```sh\n   npm ci\n   ```\n2. run\n   ```sh\n   npm test\n   ```\n3. done\n',
+        'Some text\n2. is not a list\n3. nor this\n',
+        '1. a\n  - not nested: two spaces are too few under "1."\n2. lazy text, not an item\n',
+        '- a\n- b\n\n- loose c\n- d\n\nAfter.\n\n- new list\n- e\n',
+        '* a\n- other bullet, other list\n- b\n',
+        '1) a\n2) b\n1. other delimiter\n2. c\n',
+        '- a\n- - -\n- b\n',
+        '3. starts at three\n4. four\n5. five\n',
+      ];
+      for (const text of cases) {
+        for (const chunk of [1, 4, 1000]) {
+          const root = doc.createElement('div');
+          const sm = new StreamingMarkdown(root, render);
+          await streamedInFrames(text, chunk, sm);
+          sm.finish();
+          assert.deepEqual(items(root), items(whole(text)), `${JSON.stringify(text)} by ${chunk}`);
+          assert.equal(root.textContent!.replace(/\s+/g, ' ').trim(), whole(text).textContent!.replace(/\s+/g, ' ').trim());
+        }
+      }
+    });
+
+    it('marks a block that continues a list, so no gap shows between its parts', () => {
+      const { root } = streamed('- a\n- b\n- c\n\nText.\n\n', 3);
+      const blocks = Array.from(root.querySelectorAll('.md-block'));
+      assert.deepEqual(blocks.map((b) => b.classList.contains('md-cont')), [false, true, true, false]);
+    });
+  });
+
   describe('a very long code block while it streams', () => {
     const lines = Array.from({ length: 160 }, (_, i) => `export function f${i}(x: number): string { return "v" + (x * ${i}).toString(); }`);
     const code = `${lines.join('\n')}\n`;
