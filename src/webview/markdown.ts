@@ -149,6 +149,25 @@ interface ListState {
   indent: number;
 }
 
+/** A table's delimiter row, under its header row: `|---|:--:|`. */
+const DELIMITER_ROW = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+/** Lines (indented less than 4) that end a table rather than become its next row. */
+const TABLE_ENDS = /^(?:#{1,6}(?:[ \t]|$)|>|`{3}|~{3}|[-*+][ \t]|\d{1,9}[.)][ \t]|([-*_])(?:[ \t]*\1){2,}[ \t]*$)/;
+
+/** The cells of a table row, split as markdown-it splits them (at pipes not escaped). */
+function cellCount(line: string): number {
+  const t = line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
+  return t.split(/(?<!\\)\|/).length;
+}
+
+/** A table the scan is in: its header and delimiter rows, where they start, and its element once rendered. */
+interface TableState {
+  header: string;
+  headerAt: number;
+  rows: number;
+  el: HTMLTableElement | null;
+}
+
 /** Lines that start a block of their own rather than continue a paragraph. */
 const STARTS_BLOCK = /^(?:#|>|\||<|[-*_=]{3}|`{3}|~{3}|[-*+][ \t]|\d{1,9}[.)][ \t])/;
 
@@ -214,6 +233,14 @@ export class StreamingMarkdown {
    * one stopped, as the whole list would.
    */
   private continuations = new Map<number, number | null>();
+  private table: TableState | null = null;
+  /** Where a block starts at a row of a table begun earlier: its rows go into that table. */
+  private rowsFrom = new Map<number, TableState>();
+  /** The open tail's rows, shown in their table until they are frozen. */
+  private liveRows: HTMLElement | null = null;
+  /** The last line scanned outside a code block, and where it starts (null after a blank line). */
+  private prevLine: string | null = null;
+  private prevLineAt = 0;
   private readonly tail: HTMLElement;
   /** Characters handed to the renderer by the last update: the per-token cost. */
   lastRenderedChars = 0;
@@ -242,6 +269,10 @@ export class StreamingMarkdown {
     this.list = null;
     this.afterBlank = true;
     this.continuations.clear();
+    this.table = null;
+    this.rowsFrom.clear();
+    this.liveRows = null;
+    this.prevLine = null;
     this.append(text);
   }
 
@@ -261,16 +292,23 @@ export class StreamingMarkdown {
       }
       this.pieced = null;
     }
+    this.liveRows?.replaceChildren();
     if (this.boundary > this.committed) {
       const block = this.root.ownerDocument.createElement('div');
       block.className = 'md-block';
       const chunk = this.source.slice(this.committed, this.boundary);
-      block.innerHTML = this.renderFrom(this.committed, chunk, block);
+      this.fill(this.committed, chunk, block, false);
       rendered += chunk.length;
       this.decorate(block);
       this.root.insertBefore(block, this.tail);
+      // The block that holds a table's header holds the table the later rows go into.
+      const t = this.rowsFrom.get(this.boundary);
+      if (t && !t.el && t.headerAt >= this.committed && block.lastElementChild?.tagName === 'TABLE') {
+        t.el = block.lastElementChild as HTMLTableElement;
+      }
       this.committed = this.boundary;
       for (const at of this.continuations.keys()) if (at < this.committed) this.continuations.delete(at);
+      for (const at of this.rowsFrom.keys()) if (at < this.committed) this.rowsFrom.delete(at);
     }
     const open = this.open;
     if (open && open.start === this.committed && (this.pieced || this.scanned - open.body >= CODE_PIECE_CHARS)) {
@@ -278,7 +316,7 @@ export class StreamingMarkdown {
       if (this.tail.firstChild) this.tail.innerHTML = '';
     } else {
       const rest = this.source.slice(this.committed);
-      this.tail.innerHTML = rest ? this.renderFrom(this.committed, rest, this.tail) : '';
+      this.fill(this.committed, rest, this.tail, true);
       rendered += rest.length;
       this.decorate(this.tail);
     }
@@ -304,9 +342,47 @@ export class StreamingMarkdown {
       return;
     }
     p.block.remove();
-    const rest = this.source.slice(this.committed);
-    this.tail.innerHTML = rest ? this.renderFrom(this.committed, rest, this.tail) : '';
+    this.fill(this.committed, this.source.slice(this.committed), this.tail, true);
     this.decorate(this.tail);
+  }
+
+  /**
+   * Renders `src`, the source from `at`, into `el`. Rows that continue a table rendered earlier
+   * are rendered under its header and moved into that table (the open tail's rows into a part
+   * of it replaced at every update), so the table stays one table with its columns aligned.
+   */
+  private fill(at: number, src: string, el: HTMLElement, open: boolean): void {
+    const t = this.rowsFrom.get(at);
+    if (t?.el && this.root.contains(t.el) && src) {
+      const tmp = this.root.ownerDocument.createElement('div');
+      tmp.innerHTML = this.render(t.header + src);
+      const rendered = tmp.firstElementChild;
+      if (rendered?.tagName === 'TABLE') {
+        const into = open ? this.openRows(t.el) : this.frozenRows(t.el);
+        for (const tr of Array.from(rendered.querySelectorAll(':scope > tbody > tr'))) into.append(tr);
+        rendered.remove();
+        el.classList.remove('md-cont');
+        el.replaceChildren(...Array.from(tmp.childNodes));
+        return;
+      }
+    }
+    el.innerHTML = src ? this.renderFrom(at, src, el) : '';
+  }
+
+  private frozenRows(table: HTMLTableElement): HTMLElement {
+    const body = Array.from(table.tBodies).find((b) => b !== this.liveRows);
+    if (body) return body;
+    const created = table.ownerDocument.createElement('tbody');
+    table.insertBefore(created, this.liveRows?.parentElement === table ? this.liveRows : null);
+    return created;
+  }
+
+  private openRows(table: HTMLTableElement): HTMLElement {
+    if (this.liveRows?.parentElement !== table) {
+      this.liveRows = table.ownerDocument.createElement('tbody');
+      table.append(this.liveRows);
+    }
+    return this.liveRows;
   }
 
   /**
@@ -402,6 +478,31 @@ export class StreamingMarkdown {
     }
   }
 
+  /**
+   * Follows tables: once a header and delimiter row are seen (with the same number of cells, as
+   * markdown-it needs), a block may start at each later row. Returns whether the line is a row.
+   */
+  private tableLine(line: string): boolean {
+    const t = this.table;
+    if (t) {
+      if (indentWidth(line) >= 4 || TABLE_ENDS.test(line.trimStart())) {
+        this.table = null;
+        return false;
+      }
+      // The first row stays with the header: markdown-it makes no table of a header alone.
+      if (t.rows++ > 0) {
+        this.boundary = this.scanned;
+        this.rowsFrom.set(this.scanned, t);
+      }
+      return true;
+    }
+    const prev = this.prevLine;
+    if (prev !== null && !this.list && indentWidth(prev) === 0 && prev.includes('|') && line.includes('|') && DELIMITER_ROW.test(line) && cellCount(prev) === cellCount(line)) {
+      this.table = { header: `${prev}\n${line}\n`, headerAt: this.prevLineAt, rows: 0, el: null };
+    }
+    return false;
+  }
+
   private scan(): void {
     const s = this.source;
     for (;;) {
@@ -429,9 +530,14 @@ export class StreamingMarkdown {
         }
       } else if (line.trim() === '') {
         this.boundary = end;
-      } else {
+        this.table = null;
+      } else if (!this.tableLine(line)) {
         this.listLine(line);
       }
+      if (this.fence) this.table = null;
+      const text = !this.fence && !m && line.trim() !== '';
+      this.prevLine = text ? line : null;
+      this.prevLineAt = this.scanned;
       // A fence inside the current item keeps the list; one less indented ends it.
       if (m && this.fence === m[1] && this.list && indentWidth(line) < this.list.indent) this.list = null;
       this.afterBlank = !this.fence && line.trim() === '';

@@ -14,7 +14,7 @@ import createDOMPurify from 'dompurify';
 import { JSDOM } from 'jsdom';
 import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
 import { createRenderer } from '../../src/webview/markdown';
-import { codeAnswer, listAnswer, measureStreaming, proseAnswer, type RenderFigures } from './render-measure';
+import { codeAnswer, listAnswer, measureStreaming, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 const WORDS = Number(process.env.BENCH_WORDS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -84,6 +84,7 @@ function median(xs: number[]): number {
 const PROSE_BLOCKS = Number(process.env.BENCH_BLOCKS ?? 600);
 const CODE_LINES = Number(process.env.BENCH_CODE_LINES ?? 1_000);
 const LIST_ITEMS = Number(process.env.BENCH_LIST_ITEMS ?? 1_000);
+const TABLE_ROWS = Number(process.env.BENCH_TABLE_ROWS ?? 600);
 const PER_FRAME = 4;
 
 function printFigures(where: string, rows: Array<[string, RenderFigures]>): void {
@@ -106,6 +107,7 @@ async function benchRenderingJsdom(): Promise<void> {
     [`prose, lists, code (${PROSE_BLOCKS} blocks)`, await measureStreaming(doc, render, proseAnswer(PROSE_BLOCKS), PER_FRAME, pause)],
     [`one ${CODE_LINES}-line code block`, await measureStreaming(doc, render, codeAnswer(CODE_LINES), PER_FRAME, pause)],
     [`a ${LIST_ITEMS}-item list, no blank lines`, await measureStreaming(doc, render, listAnswer(LIST_ITEMS), PER_FRAME, pause)],
+    [`a ${TABLE_ROWS}-row table`, await measureStreaming(doc, render, tableAnswer(TABLE_ROWS), PER_FRAME, pause)],
   ]);
 }
 
@@ -122,13 +124,14 @@ async function benchRenderingChromium(): Promise<void> {
     const page = await browser.newPage();
     await page.setContent('<!doctype html><html><body></body></html>');
     await page.addScriptTag({ content: bundle.outputFiles[0].text });
-    const run = (kind: 'prose' | 'code' | 'list', size: number) =>
+    const run = (kind: 'prose' | 'code' | 'list' | 'table', size: number) =>
       page.evaluate(([k, n, f]) => (window as unknown as { measure: (k: string, n: number, f: number) => Promise<RenderFigures> }).measure(k as string, n as number, f as number), [kind, size, PER_FRAME] as const);
     await run('prose', 50); // warm-up
     printFigures(`Chromium ${browser.version()} (headless)`, [
       [`prose, lists, code (${PROSE_BLOCKS} blocks)`, await run('prose', PROSE_BLOCKS)],
       [`one ${CODE_LINES}-line code block`, await run('code', CODE_LINES)],
       [`a ${LIST_ITEMS}-item list, no blank lines`, await run('list', LIST_ITEMS)],
+      [`a ${TABLE_ROWS}-row table`, await run('table', TABLE_ROWS)],
     ]);
   } finally {
     await browser.close();

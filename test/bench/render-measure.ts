@@ -21,6 +21,11 @@ export function listAnswer(items: number): string {
   return `Steps:\n\n${Array.from({ length: items }, (_, i) => `${i + 1}. Do the **thing** number ${i} with \`code\` and some words here`).join('\n')}\n`;
 }
 
+/** A table with many rows, as models write comparisons. */
+export function tableAnswer(rows: number): string {
+  return `| name | value | note |\n|:-----|------:|------|\n${Array.from({ length: rows }, (_, i) => `| row ${i} | **${i * 2}** | \`x${i}\` and a few words |`).join('\n')}\n`;
+}
+
 /** An answer that is one long code block. */
 export function codeAnswer(lines: number): string {
   const code = Array.from({ length: lines }, (_, i) => `export function f${i}(x: number): string { return "v" + (x * ${i}).toString(); } // ${i}`);

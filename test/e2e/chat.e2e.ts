@@ -226,6 +226,26 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.ok(Math.max(...gaps) - Math.min(...gaps) <= 1, `even spacing between items, saw gaps ${[...new Set(gaps)].join(', ')} px`);
   });
 
+  it('streams a long table a row at a time into one table with aligned columns', async () => {
+    space.opts.tokenDelayMs = 3;
+    const rows = Array.from({ length: 40 }, (_, i) => `| ${'x'.repeat(1 + (i % 7))} | ${i * 3} |`);
+    space.opts.answer = () => `| name | value |\n|---|--:|\n${rows.join('\n')}\n\nDone.\n`;
+    await send('A table please');
+    await answerDone();
+    assert.equal((await chat.$$(`${lastAnswer} table`)).length, 1, 'one table');
+    const cells = await chat.$$eval(`${lastAnswer} table tr`, (trs) =>
+      trs.map((tr) => Array.from(tr.children).map((c) => {
+        const r = c.getBoundingClientRect();
+        return { text: c.textContent!.trim(), left: Math.round(r.left), width: Math.round(r.width) };
+      })),
+    );
+    assert.deepEqual(cells.map((r) => r.map((c) => c.text).join(' | ')), ['name | value', ...rows.map((r) => r.slice(2, -2))]);
+    for (const col of [0, 1]) {
+      const boxes = new Set(cells.map((r) => `${r[col].left}/${r[col].width}`));
+      assert.equal(boxes.size, 1, `column ${col} lines up in every row: ${[...boxes].join(', ')}`);
+    }
+  });
+
   it('shows the queue position while the Space queues', async () => {
     space.faults.push({ kind: 'queue', ahead: 3, stepMs: 1500 });
     await send('Are you busy?');

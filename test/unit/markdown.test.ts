@@ -188,6 +188,63 @@ describe('markdown rendering of model output', () => {
     });
   });
 
+  describe('a long table while it streams', () => {
+    /** Each table's rows as a reader sees them: header cells, then body cells. */
+    const tables = (root: Element) =>
+      Array.from(root.querySelectorAll('table')).map((t) => Array.from(t.querySelectorAll('tr')).map((tr) => Array.from(tr.children).map((c) => c.textContent!.trim()).join(' | ')));
+    const whole = (markdown: string) => {
+      const el = doc.createElement('div');
+      el.innerHTML = render(markdown);
+      return el;
+    };
+    const flat = (el: Element) => el.textContent!.replace(/\s+/g, ' ').trim();
+
+    it('freezes it a row at a time into one table: the cost per token stays that of one row', async () => {
+      const table = `| name | value | note |\n|:-----|------:|------|\n${Array.from({ length: 400 }, (_, i) => `| row ${i} | **${i * 2}** | \`x${i}\` |`).join('\n')}\n\nAfter the table.\n`;
+      const root = doc.createElement('div');
+      const sm = new StreamingMarkdown(root, render);
+      const costs: number[] = [];
+      let liveRowsSeen = 0;
+      await streamedInFrames(table, 5, sm, (sent) => {
+        costs.push(sm.lastRenderedChars);
+        if (!sent.includes('After') && root.querySelectorAll('table').length === 1) liveRowsSeen = Math.max(liveRowsSeen, root.querySelectorAll('tbody tr').length);
+      });
+      sm.finish();
+      assert.ok(table.length > 10_000);
+      const worst = Math.max(...costs.slice(40));
+      assert.ok(worst < 200, `at most ${worst} characters rendered per update`);
+      assert.deepEqual(tables(root), tables(whole(table)), 'one table, its header once, every row in order');
+      assert.ok(liveRowsSeen > 390, 'the rows showed in the table while it streamed');
+      assert.equal(flat(root), flat(whole(table)));
+    });
+
+    it('ends or keeps the table where markdown-it does, streamed or whole', async () => {
+      const head = '| a | b |\n|---|---|\n| 1 | 2 |\n';
+      const cases = [
+        `${head}| 3 | 4 |\ntext without pipes is a row\n| 5 | 6 |\n`,
+        `${head}| 3 | 4 |\n- a list ends it\n- b\n`,
+        `${head}| 3 | 4 |\n# A heading ends it\n`,
+        `${head}| 3 | 4 |\n2. so does an ordered item\n`,
+        `${head}| 3 \\| still 3 | 4 |\n    indented code ends it\n`,
+        `${head}| 3 | 4 |\n\`\`\`\ncode\n\`\`\`\n`,
+        'Text before\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n',
+        '| a | b | c |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n',
+        '- item\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n',
+        `${head}| 3 | 4 |\n\n| x | y |\n|---|---|\n| 7 | 8 |\n| 9 | 0 |\n`,
+      ];
+      for (const text of cases) {
+        for (const chunk of [1, 3, 1000]) {
+          const root = doc.createElement('div');
+          const sm = new StreamingMarkdown(root, render);
+          await streamedInFrames(text, chunk, sm);
+          sm.finish();
+          assert.deepEqual(tables(root), tables(whole(text)), `${JSON.stringify(text)} by ${chunk}`);
+          assert.equal(flat(root), flat(whole(text)), `${JSON.stringify(text)} by ${chunk}`);
+        }
+      }
+    });
+  });
+
   describe('a very long code block while it streams', () => {
     const lines = Array.from({ length: 160 }, (_, i) => `export function f${i}(x: number): string { return "v" + (x * ${i}).toString(); }`);
     const code = `${lines.join('\n')}\n`;
