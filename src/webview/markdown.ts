@@ -84,6 +84,17 @@ export function createMarkdown(): MarkdownIt {
     breaks: false,
     highlight: (code, lang) => highlightCode(code, pickLanguage(lang, code)).value,
   });
+  // Column alignment as a class: a style attribute would be refused by the webview's CSP (and
+  // reported as a violation for every cell) before the sanitiser could drop it.
+  md.core.ruler.push('align_classes', (state) => {
+    for (const t of state.tokens) {
+      if (t.type !== 'th_open' && t.type !== 'td_open') continue;
+      const align = /text-align:\s*(left|right|center)/.exec(t.attrGet('style') ?? '')?.[1];
+      if (!align) continue;
+      t.attrs = (t.attrs ?? []).filter(([name]) => name !== 'style');
+      t.attrJoin('class', `md-align-${align}`);
+    }
+  });
   md.renderer.rules.image = (tokens, idx) => {
     const t = tokens[idx];
     const src = t.attrGet('src') ?? '';

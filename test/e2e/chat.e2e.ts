@@ -244,6 +244,8 @@ describe('Qwen Chat in a real VS Code', function () {
       const boxes = new Set(cells.map((r) => `${r[col].left}/${r[col].width}`));
       assert.equal(boxes.size, 1, `column ${col} lines up in every row: ${[...boxes].join(', ')}`);
     }
+    const numbers = await chat.$$eval(`${lastAnswer} tbody td:nth-child(2)`, (tds) => tds.map((td) => getComputedStyle(td).textAlign));
+    assert.ok(numbers.every((a) => a === 'right'), 'the --: column is right-aligned');
   });
 
   it('shows the queue position while the Space queues', async () => {
@@ -487,6 +489,11 @@ describe('Qwen Chat in a real VS Code', function () {
     const logs = await vs.extensionLogs();
     assert.match(logs, /token: set/);
     assert.ok(!logs.includes(token), 'the token must never reach the log');
+  });
+
+  it('met no Content Security Policy violation or script error in the chat view all along', () => {
+    const ours = vs.browserErrors.filter((e) => /qwen-chat/.test(e) && /Content Security Policy|pageerror/.test(e));
+    assert.deepEqual(ours.slice(0, 3), [], `${ours.length} reported`);
   });
 
   it('cancels Generate at Cursor from its notification, keeping what arrived and telling the Space', async () => {

@@ -87,6 +87,8 @@ export class VsCode {
   page!: Page;
   url = '';
   logs: string[] = [];
+  /** Errors the workbench and the webviews reported (page errors and console.error). */
+  browserErrors: string[] = [];
   workspace = '';
   userDataDir = '';
   extensionsDir = '';
@@ -110,7 +112,7 @@ export class VsCode {
     this.page = await context.newPage();
     // Errors in the workbench or the webview go to test-results/browser-errors.log, to read when a test fails.
     const errors = path.join(ROOT, 'test-results', 'browser-errors.log');
-    const note = (line: string) => void fs.mkdir(path.dirname(errors), { recursive: true }).then(() => fs.appendFile(errors, `${new Date().toISOString()} ${line}\n`)).catch(() => undefined);
+    const note = (line: string) => this.browserErrors.push(line) && void fs.mkdir(path.dirname(errors), { recursive: true }).then(() => fs.appendFile(errors, `${new Date().toISOString()} ${line}\n`)).catch(() => undefined);
     this.page.on('pageerror', (e) => note(`pageerror ${e.stack ?? e.message}`));
     this.page.on('console', (m) => {
       if (m.type() === 'error') note(`console.error ${m.text()} (${m.location().url})`);
@@ -212,8 +214,10 @@ export class VsCode {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(name);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(name) }).first().waitFor({ timeout: 20_000 });
-    await input.press('Enter');
+    // Click the file's own row: Enter would take whichever row is first while the list still filters.
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(name) }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
     // The file's tab must be the active one: a tab left over from earlier is not enough.
     await this.page.locator(`.tab.active[aria-label^="${path.basename(name)}"]`).first().waitFor({ timeout: 20_000 });
     await this.page.locator('.monaco-editor .view-lines').first().waitFor();
@@ -237,9 +241,18 @@ export class VsCode {
 
   /** Opens the Qwen Chat view from its activity bar entry and returns its frame. */
   async openChat(): Promise<Frame> {
+    // After a reload the workbench may restore the view just after we look: a click then would
+    // close it again. So look, click if closed, and look again until the view is open and ready.
     const item = this.page.locator('.activitybar .action-item:has([aria-label="Qwen Chat"])');
-    if ((await item.getAttribute('class'))?.includes('checked') !== true) await this.page.click('.activitybar [aria-label="Qwen Chat"]');
-    return this.chatFrame();
+    const t0 = Date.now();
+    for (;;) {
+      if ((await item.getAttribute('class'))?.includes('checked') !== true) await this.page.click('.activitybar [aria-label="Qwen Chat"]');
+      try {
+        return await this.chatFrame(5_000);
+      } catch (err) {
+        if (Date.now() - t0 > 60_000) throw err;
+      }
+    }
   }
 
   /** The editor's text as the editor model has it (read through the workbench's own DOM lines). */

@@ -54,6 +54,14 @@ describe('markdown rendering of model output', () => {
     assert.match(el.textContent!, /<script>alert\(1\)<\/script>/);
   });
 
+  it('aligns table columns with classes, never a style attribute the CSP would refuse', () => {
+    const html = render('| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n');
+    assert.doesNotMatch(html, /style=/);
+    const el = doc.createElement('div');
+    el.innerHTML = html;
+    assert.deepEqual(Array.from(el.querySelectorAll('td')).map((td) => td.className), ['md-align-left', 'md-align-center', 'md-align-right']);
+  });
+
   it('drops javascript: and other unsafe links but keeps web links', () => {
     const el = doc.createElement('div');
     el.innerHTML = render('[a](javascript:alert(1)) [b](https://example.com) [c](vbscript:x) [d](file:///etc/passwd)');
