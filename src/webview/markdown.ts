@@ -526,9 +526,13 @@ export class StreamingMarkdown {
       if (this.fence) {
         if (m && m[1][0] === this.fence[0] && m[1].length >= this.fence.length && m[2].trim() === '') {
           this.fence = null;
-          if (this.open) this.closed = { open: this.open, codeEnd: this.scanned, end };
+          if (this.open) {
+            this.closed = { open: this.open, codeEnd: this.scanned, end };
+            // A closed column-0 fence ends a block; an indented one may sit inside a list item
+            // whose text goes on after it.
+            this.boundary = end;
+          }
           this.open = null;
-          this.boundary = end; // a closed fence ends a block
         }
       } else if (m) {
         this.fence = m[1];

@@ -169,6 +169,7 @@ describe('markdown rendering of model output', () => {
       const cases = [
         '1. first\n   - nested a\n   - nested b\n2. second\n   lazy and indented\n3. third\n',
         '1. setup\n   ```sh\n   npm ci\n   ```\n2. run\n   ```sh\n   npm test\n   ```\n3. done\n',
+        '1. setup\n   ```sh\n   npm ci\n   ```\n   and more about setup\n2. run\n',
         'Some text\n2. is not a list\n3. nor this\n',
         '1. a\n  - not nested: two spaces are too few under "1."\n2. lazy text, not an item\n',
         '- a\n- b\n\n- loose c\n- d\n\nAfter.\n\n- new list\n- e\n',
