@@ -369,6 +369,7 @@ export class StreamingMarkdown {
       tmp.innerHTML = this.render(t.header + src);
       const rendered = tmp.firstElementChild;
       if (rendered?.tagName === 'TABLE') {
+        if (open) this.liveRows?.replaceChildren();
         const into = open ? this.openRows(t.el) : this.frozenRows(t.el);
         for (const tr of Array.from(rendered.querySelectorAll(':scope > tbody > tr'))) into.append(tr);
         rendered.remove();
