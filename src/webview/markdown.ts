@@ -460,19 +460,25 @@ export class StreamingMarkdown {
    * A block may start at an item only where the whole text would have the same item of the same
    * list: after an item of that list, never where the line would instead continue a paragraph.
    */
+  /** The list ends before this line: after a blank line, this is where a block may end. */
+  private endList(): void {
+    if (this.list && this.afterBlank) this.boundary = this.scanned;
+    this.list = null;
+  }
+
   private listLine(line: string): void {
     const l = this.list;
     const ws = indentWidth(line);
     if (ws > 0) {
       // Indented as far as the item's text: part of the item. Less: lazy paragraph text, or
       // (after a blank line, or as another block) the end of the list.
-      if (l && ws < l.indent && (this.afterBlank || STARTS_BLOCK.test(line.trimStart()))) this.list = null;
+      if (l && ws < l.indent && (this.afterBlank || STARTS_BLOCK.test(line.trimStart()))) this.endList();
       return;
     }
     const m = THEMATIC_BREAK.test(line) ? null : ITEM.exec(line);
     if (!m) {
       // At column 0, text right after text continues the item's paragraph; anything else ends the list.
-      if (this.afterBlank || STARTS_BLOCK.test(line)) this.list = null;
+      if (this.afterBlank || STARTS_BLOCK.test(line)) this.endList();
       return;
     }
     const kind = m[1] ?? m[3];
@@ -485,6 +491,7 @@ export class StreamingMarkdown {
     }
     // After text, only a bullet or "1." starts a list; another number continues the text.
     if (this.afterBlank || number === null || number === 1) {
+      if (l) this.endList();
       const after = m[0].length - 1 - (m[1] ?? m[2] + m[3]).length; // spaces between marker and text
       this.list = { kind, start: number ?? 1, items: 1, indent: m[0].length - 1 - (after > 4 ? after - 1 : 0) };
     }
@@ -545,7 +552,9 @@ export class StreamingMarkdown {
           this.open = { start: this.scanned, body: end, frozen: end, info: m[2] };
         }
       } else if (line.trim() === '') {
-        this.boundary = end;
+        // Inside a list the item may go on after the blank line (a loose item's next
+        // paragraph): the next line decides where the block ends.
+        if (!this.list) this.boundary = end;
         this.table = null;
       } else if (!this.tableLine(line)) {
         this.listLine(line);

@@ -177,6 +177,9 @@ describe('markdown rendering of model output', () => {
         '1) a\n2) b\n1. other delimiter\n2. c\n',
         '- a\n- - -\n- b\n',
         '3. starts at three\n4. four\n5. five\n',
+        '1. **Step one**\n\n   More about step one.\n\n2. **Step two**\n\n   More about two.\n\nAfter the list.\n',
+        '- a\n\n  b\n\n- c\n\n## Heading after\n',
+        '1. a\n\n- another list after a blank\n\n   x\n',
       ];
       for (const text of cases) {
         for (const chunk of [1, 4, 1000]) {
@@ -193,7 +196,8 @@ describe('markdown rendering of model output', () => {
     it('marks a block that continues a list, so no gap shows between its parts', () => {
       const { root } = streamed('- a\n- b\n- c\n\nText.\n\n', 3);
       const blocks = Array.from(root.querySelectorAll('.md-block'));
-      assert.deepEqual(blocks.map((b) => b.classList.contains('md-cont')), [false, true, true, false]);
+      assert.deepEqual(blocks.slice(0, 3).map((b) => b.classList.contains('md-cont')), [false, true, true]);
+      assert.deepEqual(blocks.slice(0, 3).map((b) => b.querySelector('li')?.textContent), ['a', 'b', 'c']);
     });
   });
 
