@@ -115,6 +115,23 @@ export class ChatSession {
     await this.answer();
   }
 
+  /**
+   * Adds a finished exchange that did not come through the chat (an editor command's answer
+   * that was not only code), so nothing the model said is lost.
+   */
+  async record(question: string, answer: string, opts: { label?: string; note?: string } = {}): Promise<void> {
+    const c = this.conversation;
+    const now = Date.now();
+    const q: StoredTurn = { id: newId(), role: 'user', text: question, state: 'done', createdAt: now, ...(opts.label ? { label: opts.label } : {}) };
+    const a: StoredTurn = { id: newId(), role: 'assistant', text: answer, state: 'done', createdAt: now, ...(opts.note ? { note: opts.note } : {}) };
+    if (c.turns.length === 0) c.title = titleFrom(question);
+    c.turns.push(q, a);
+    c.updatedAt = now;
+    await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
+    await this.deps.store.setCurrent(c.id).catch(() => undefined);
+    this.post(await this.init());
+  }
+
   /** Throws away the last answer and asks again. */
   async regenerate(): Promise<void> {
     await this.stopAndWait();

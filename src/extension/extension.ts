@@ -16,7 +16,13 @@ import { SettingsStore } from './settings';
 
 const TOKEN_KEY = 'qwenChat.huggingFaceToken';
 
-export function activate(context: vscode.ExtensionContext): { session: () => Promise<ChatSession> } {
+export interface QwenChatApi {
+  session: () => Promise<ChatSession>;
+  /** The chat view's Insert and Replace selection actions (for tests). */
+  placeCode: (code: string, replace: boolean) => Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): QwenChatApi {
   const log = vscode.window.createOutputChannel('Qwen Chat', { log: true });
   const settings = new SettingsStore();
   context.subscriptions.push(log, settings);
@@ -61,7 +67,10 @@ export function activate(context: vscode.ExtensionContext): { session: () => Pro
       const s = new ChatSession({
         store,
         backend: { stream: (messages, { signal }) => stream(messages, signal) },
-        post: (m) => view?.post(m),
+        post: (m) => {
+          if (m.type === 'busy' || m.type === 'init') void vscode.commands.executeCommand('setContext', 'qwenChat.answering', m.busy);
+          view?.post(m);
+        },
         log,
         systemPrompt: () => settings.value.systemPrompt,
         maxPromptChars: () => settings.value.maxPromptCharacters,
@@ -71,20 +80,20 @@ export function activate(context: vscode.ExtensionContext): { session: () => Pro
       return s;
     })());
 
+  /** Puts code at the cursor or over the selection, placed as Generate at Cursor places it. */
+  async function placeCode(code: string, replace: boolean): Promise<void> {
+    const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (!ed) return void vscode.window.showInformationMessage(replace ? 'Open a file and select the code to replace.' : 'Open a file to insert the code into.');
+    const range = replace ? new vscode.Range(ed.selection.start, ed.selection.end) : new vscode.Range(ed.selection.active, ed.selection.active);
+    const doc = ed.document;
+    const before = doc.lineAt(range.start.line).text.slice(0, range.start.character);
+    const after = doc.lineAt(range.end.line).text.slice(range.end.character);
+    const text = Placement.place(before, after, code, true, doc.getText(range));
+    await ed.edit((b) => b.replace(range, doc.eol === vscode.EndOfLine.CRLF ? text.replace(/\r?\n/g, '\r\n') : text));
+  }
   const editorActions = {
-    async insertCode(code: string) {
-      const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-      if (!ed) return void vscode.window.showInformationMessage('Open a file to insert the code into.');
-      const at = ed.selection.active;
-      const line = ed.document.lineAt(at.line).text;
-      // Placed as Generate at Cursor places code: on its own line after text, indented alike.
-      await ed.edit((b) => b.insert(at, Placement.place(line.slice(0, at.character), line.slice(at.character), code, true)));
-    },
-    async replaceSelection(code: string) {
-      const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-      if (!ed) return void vscode.window.showInformationMessage('Open a file and select the code to replace.');
-      await ed.edit((b) => b.replace(ed.selection, code));
-    },
+    insertCode: (code: string) => placeCode(code, false),
+    replaceSelection: (code: string) => placeCode(code, true),
   };
   view = new ChatViewProvider(context.extensionUri, session, editorActions, log);
   context.subscriptions.push(view, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view));
@@ -114,15 +123,30 @@ export function activate(context: vscode.ExtensionContext): { session: () => Pro
     await s.send(explainMessage(code, ed.document.languageId, file), { system: settings.value.explainPrompt, label: 'Explain selection' });
   });
   // An optional { instruction } argument skips the input box (keybindings with args, tests).
+  let generating: vscode.CancellationTokenSource | undefined;
   command('qwenChat.generateAtCursor', (arg) => {
     const instruction = typeof (arg as { instruction?: unknown })?.instruction === 'string' ? (arg as { instruction: string }).instruction : undefined;
-    return generateAtCursor({ stream: (m, signal) => stream(m, signal), systemPrompt: settings.value.generatePrompt, log, instruction });
+    return generateAtCursor({
+      stream: (m, signal) => stream(m, signal),
+      systemPrompt: settings.value.generatePrompt,
+      log,
+      instruction,
+      running: (cts) => {
+        generating = cts;
+        void vscode.commands.executeCommand('setContext', 'qwenChat.generating', cts !== undefined);
+      },
+      toChat: async (question, answer, note) => (await session()).record(question, answer, { label: 'Generate at Cursor', note }),
+    });
   });
   command('qwenChat.newConversation', async () => {
     await view!.reveal();
     await (await session()).newConversation();
   });
-  command('qwenChat.stop', async () => (await session()).stop());
+  // Stops whatever is running: a Generate at Cursor, and the chat's answer.
+  command('qwenChat.stop', async () => {
+    generating?.cancel();
+    if (sessionPromise) (await sessionPromise).stop();
+  });
   command('qwenChat.setToken', async () => {
     const value = await vscode.window.showInputBox({
       title: 'Hugging Face token',
@@ -142,7 +166,7 @@ export function activate(context: vscode.ExtensionContext): { session: () => Pro
   command('qwenChat.showLog', () => log.show());
 
   // Tests in a real VS Code reach the session through the extension's exports.
-  return { session };
+  return { session, placeCode };
 }
 
 export function deactivate(): void {

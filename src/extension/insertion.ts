@@ -37,63 +37,78 @@ export class InsertionTracker {
   }
 }
 
-const FENCE_OPEN = /^[ \t]*(`{3,}|~{3,})[^\n`]*$/;
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})([^\n]*)$/;
 
 /**
- * Streams the part of an answer that belongs in the editor. An answer that opens with a code
- * fence gives only the code inside it (no fence lines, nothing after the closing fence);
- * any other answer passes through unchanged.
+ * Streams the part of an answer that belongs in the editor: the code of its first fenced block
+ * and nothing else. Text before the fence is held (it may be prose such as "Sure! Here is the
+ * function:"), the fence lines never pass, and what follows the closing fence is kept for the
+ * chat. An answer with no fence at all gives nothing: prose never lands in the file.
  */
 export class CodeStreamFilter {
-  private mode: 'start' | 'code' | 'text' | 'after' = 'start';
-  private buf = '';
+  private mode: 'start' | 'code' | 'after' = 'start';
+  /** Text before the fence, while no fence has opened: held, never written. */
+  private held = '';
   private fence = '';
   /** The current, incomplete code line, held while it could still be the closing fence. */
   private line = '';
+  /** Everything after the first block's closing fence. */
+  private rest = '';
 
   get isCode(): boolean {
-    return this.mode === 'code' || this.mode === 'after';
+    return this.mode !== 'start';
   }
 
+  /** Text of the answer outside its first code block (prose around it, later blocks). */
+  get outside(): string {
+    return (this.mode === 'start' ? this.held : this.prose + this.rest).trim();
+  }
+
+  private prose = '';
+
+  /** A CR that ended the last piece: it and a LF starting the next are one line break. */
+  private cr = false;
+
   push(delta: string): string {
+    // Line breaks as LF (the writer turns them into the document's own).
+    if (this.cr) delta = '\r' + delta;
+    this.cr = delta.endsWith('\r');
+    if (this.cr) delta = delta.slice(0, -1);
+    delta = delta.replace(/\r\n?/g, '\n');
     switch (this.mode) {
-      case 'text':
-        return delta;
       case 'after':
+        this.rest += delta;
         return '';
       case 'code':
         return this.code(delta);
       case 'start': {
-        this.buf += delta;
-        const lead = this.buf.trimStart();
-        if (!lead) return '';
-        const nl = lead.indexOf('\n');
-        // Until the first line is complete, an answer starting with ` or ~ may be a fence.
-        if (nl < 0 && /^[`~]/.test(lead) && lead.length < 400) return '';
-        const first = nl < 0 ? lead : lead.slice(0, nl);
-        const m = FENCE_OPEN.exec(first);
-        if (m && nl >= 0) {
-          this.mode = 'code';
-          this.fence = m[1];
-          const rest = lead.slice(nl + 1);
-          this.buf = '';
-          return this.code(rest);
+        this.held += delta;
+        // Look for a fence line among the complete lines held so far.
+        for (let from = 0; ; ) {
+          const nl = this.held.indexOf('\n', from);
+          if (nl < 0) return '';
+          const line = this.held.slice(from, nl).replace(/\r$/, '');
+          const m = FENCE_OPEN.exec(line);
+          if (m && !(m[1][0] === '`' && m[2].includes('`'))) {
+            this.mode = 'code';
+            this.fence = m[1];
+            this.prose = this.held.slice(0, from);
+            const after = this.held.slice(nl + 1);
+            this.held = '';
+            return this.code(after);
+          }
+          from = nl + 1;
         }
-        this.mode = 'text';
-        const out = this.buf;
-        this.buf = '';
-        return out;
       }
     }
   }
 
-  /** The end of the answer: whatever is still held back. */
+  /** The end of the answer: the code still held back (a block left open ends with the answer). */
   end(): string {
-    if (this.mode === 'start') {
-      this.mode = 'text';
-      const out = this.buf;
-      this.buf = '';
-      return out;
+    if (this.cr) {
+      this.cr = false;
+      const more = this.push('\n');
+      if (more) return more + this.end();
     }
     if (this.mode === 'code') {
       const out = !this.line || this.isClosing(this.line) ? '' : (this.newlineOwed ? '\n' : '') + this.line;
@@ -128,6 +143,7 @@ export class CodeStreamFilter {
         if (this.isClosing(this.line)) {
           this.mode = 'after';
           this.line = '';
+          this.rest = segs.slice(i + 1).join('\n');
           return out;
         }
         out += (this.newlineOwed ? '\n' : '') + this.line;
@@ -145,8 +161,10 @@ export class CodeStreamFilter {
   }
 
   private isClosing(line: string): boolean {
-    const t = line.trim();
-    return t.length >= this.fence.length && t[0] === this.fence[0] && /^([`~])\1*$/.test(t);
+    const t = line.replace(/\r$/, '');
+    if (/^ {4}/.test(t)) return false;
+    const s = t.trim();
+    return s.length >= this.fence.length && s[0] === this.fence[0] && /^([`~])\1*$/.test(s);
   }
 
   private couldClose(partial: string): boolean {
@@ -155,12 +173,11 @@ export class CodeStreamFilter {
   }
 }
 
-/** The code of an answer's fenced blocks, joined; undefined when it has none. */
+/** The code of an answer's first fenced block, as the streaming filter gives it; undefined when it has none. */
 export function extractCode(answer: string): string | undefined {
-  const re = /^[ \t]*(`{3,}|~{3,})[^\n]*\n([\s\S]*?)^[ \t]*\1[`~]*[ \t]*$/gm;
-  const blocks: string[] = [];
-  for (let m = re.exec(answer); m; m = re.exec(answer)) blocks.push(m[2].replace(/\n$/, ''));
-  return blocks.length ? blocks.join('\n\n') : undefined;
+  const f = new CodeStreamFilter();
+  const code = f.push(answer) + f.end();
+  return f.isCode ? code : undefined;
 }
 
 /**
@@ -177,12 +194,28 @@ export class Placement {
   /** A line break went out: the indentation goes before the next character that is not one. */
   private owed = false;
 
-  /** `before` and `after`: the text of the cursor's line on either side of the cursor. */
+  /**
+   * `before` and `after`: the text of the cursor's line on either side of the cursor (or of the
+   * selection being replaced). `lead` goes out before the first character: the indentation of a
+   * replaced selection that started in its line's indentation, which the replacement removes.
+   */
   constructor(
     private readonly before: string,
     private readonly after: string,
+    private readonly lead = '',
   ) {
     this.indent = /^[ \t]*/.exec(before)![0];
+  }
+
+  /**
+   * The placement for replacing `selected` (empty: inserting at the cursor), `before` and `after`
+   * being the rest of its first and last lines. A selection that starts in the indentation is
+   * replaced by code indented as the selection was; every path (Generate, Insert, Replace) places
+   * code through this one function.
+   */
+  static forTarget(before: string, selected: string, after: string): Placement {
+    const lead = before.trim() === '' && selected ? /^[ \t]*/.exec(selected)![0] : '';
+    return new Placement(before + lead, after, lead);
   }
 
   /** The answer's text as the editor should receive it; `isCode` says it came from a fenced block. */
@@ -207,8 +240,8 @@ export class Placement {
   }
 
   /** The whole text placed at once, as the streamed pieces add up to. */
-  static place(before: string, after: string, text: string, isCode: boolean): string {
-    const p = new Placement(before, after);
+  static place(before: string, after: string, text: string, isCode: boolean, selected = ''): string {
+    const p = Placement.forTarget(before, selected, after);
     return p.push(text, isCode) + p.end();
   }
 
@@ -224,7 +257,7 @@ export class Placement {
     } else if (cursorInIndent && alreadyIndented) {
       text = text.slice(Math.min(own.length, this.before.length)); // the cursor stands there already
     }
-    return prefix + this.lines(text);
+    return this.lead + prefix + this.lines(text);
   }
 
   private lines(text: string): string {

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ChatSession } from '../../src/extension/chatSession';
+import type { QwenChatApi } from '../../src/extension/extension';
 import { LocalProxy } from '../fixtures/proxy';
+import { nextEvent, waitFor } from '../support/wait';
 
 const EXT = 'qwen-chat-dev.qwen-chat';
 const SPACE = process.env.QWEN_TEST_SPACE_URL ?? '';
@@ -14,24 +16,33 @@ async function fixture(body: Record<string, unknown>): Promise<void> {
   assert.equal(r.status, 200);
 }
 
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+const until = (what: string, cond: () => boolean, ms = 20_000) => waitFor(what, cond, { timeoutMs: ms });
+
+async function spaceStats(): Promise<{ cancels: unknown[]; disconnects: number; completed: number }> {
+  return (await (await fetch(`${SPACE}/__fixture/stats`)).json()) as { cancels: unknown[]; disconnects: number; completed: number };
 }
+
+/** Opens a Python document with `content` and puts the cursor at `offset` (default: the end). */
+async function pythonEditor(content: string, offset = content.length): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'python', content });
+  const editor = await vscode.window.showTextDocument(doc);
+  editor.selection = new vscode.Selection(doc.positionAt(offset), doc.positionAt(offset));
+  return editor;
+}
+
+const generate = (instruction: string) => vscode.commands.executeCommand('qwenChat.generateAtCursor', { instruction });
 
 const config = () => vscode.workspace.getConfiguration();
 
 describe('Qwen Chat inside the extension host', function () {
   this.timeout(60_000);
   let session: ChatSession;
+  let api: QwenChatApi;
 
   before(async () => {
     assert.ok(SPACE, 'QWEN_TEST_SPACE_URL must name the local Space');
     await config().update('qwenChat.spaceUrl', SPACE, vscode.ConfigurationTarget.Global);
-    const api = (await vscode.extensions.getExtension(EXT)!.activate()) as { session: () => Promise<ChatSession> };
+    api = (await vscode.extensions.getExtension(EXT)!.activate()) as QwenChatApi;
     session = await api.session();
   });
 
@@ -150,5 +161,93 @@ describe('Qwen Chat inside the extension host', function () {
     assert.ok(!doc.getText().includes('fromisoformat'), 'the edit should land while the answer still streams');
     await running;
     assert.equal(doc.getText(), `# typed while it streamed\n# top\n\nx = 1\n${CODE_ONLY}`);
+  });
+
+  for (const [label, delayMs] of [['1 s', 1000], ['10 ms', 10]] as const) {
+    it(`Generate at Cursor leaves exactly one undo step at ${label} per token`, async function () {
+      this.timeout(90_000);
+      await fixture({ tokenDelayMs: delayMs, answer: '```python\nx = 1\ny = 2\n```' });
+      const editor = await pythonEditor('a = 0\n');
+      const doc = editor.document;
+      await generate('two assignments');
+      assert.equal(doc.getText(), 'a = 0\nx = 1\ny = 2');
+      await vscode.commands.executeCommand('undo');
+      assert.equal(doc.getText(), 'a = 0\n', 'one Undo gives the file back');
+    });
+  }
+
+  it('Generate at Cursor: nothing changes in the document once cancellation is processed, and one Undo removes what landed', async function () {
+    this.timeout(90_000);
+    await fixture({ tokenDelayMs: 150, answer: '```python\n' + Array.from({ length: 40 }, (_, i) => `x${i} = ${i}`).join('\n') + '\n```' });
+    const editor = await pythonEditor('first = 0\n');
+    const doc = editor.document;
+    const before = await spaceStats();
+    const running = generate('forty assignments');
+    await nextEvent(vscode.workspace.onDidChangeTextDocument, (e) => e.document === doc && doc.getText().includes('x2 = 2'));
+    await vscode.commands.executeCommand('qwenChat.stop');
+    await running; // resolves when the document is final
+    const final = doc.getText();
+    let changes = 0;
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && changes++);
+    try {
+      await waitFor('the Space to hear of the cancel', async () => {
+        const s = await spaceStats();
+        return s.cancels.length + s.disconnects > before.cancels.length + before.disconnects;
+      });
+      // A whole answer's round trip later (the Space would have sent many more tokens by then).
+      await fixture({ tokenDelayMs: 5, answer: null });
+      await session.newConversation();
+      await session.send('are you there?');
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(changes, 0, 'no edit after the command said the document was final');
+    assert.equal(doc.getText(), final);
+    assert.match(final, /^first = 0\nx0 = 0\nx1 = 1\nx2 = 2/);
+    assert.doesNotMatch(final, /x39 = 39/);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), 'first = 0\n', 'one Undo removes everything that landed');
+  });
+
+  it('Generate at Cursor keeps prose out of the file: only the first code block lands, the answer goes to the chat', async () => {
+    const answer = 'Sure! Here is the function:\n\n```python\ndef one():\n    return 1\n```\n\nAnd a test:\n\n```python\nassert one() == 1\n```';
+    await fixture({ tokenDelayMs: 5, answer });
+    await session.newConversation();
+    const editor = await pythonEditor('x = 0\n');
+    const changes: string[] = [];
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === editor.document && changes.push(editor.document.getText()));
+    try {
+      await generate('one');
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(editor.document.getText(), 'x = 0\ndef one():\n    return 1');
+    for (const t of changes) assert.doesNotMatch(t, /Sure|```|assert one/, 'no prose, fence or second block at any moment');
+    const turns = session.conversation.turns;
+    assert.equal(turns[turns.length - 1].text, answer, 'the whole answer is in the chat');
+    assert.match(turns[turns.length - 1].note ?? '', /first code block went into/);
+  });
+
+  it('Generate at Cursor with a prose-only answer writes nothing and puts the answer in the chat', async () => {
+    await fixture({ tokenDelayMs: 5, answer: 'I cannot write that without knowing the date format.' });
+    await session.newConversation();
+    const editor = await pythonEditor('x = 0\n');
+    await generate('parse dates');
+    assert.equal(editor.document.getText(), 'x = 0\n');
+    const turns = session.conversation.turns;
+    assert.equal(turns[turns.length - 1].text, 'I cannot write that without knowing the date format.');
+    assert.match(turns[turns.length - 1].note ?? '', /without a code block, so nothing was written/);
+  });
+
+  it('Replace selection re-indents a multi-line block to the selection, as Insert does', async () => {
+    const content = 'def f(x):\n    if x:\n        return 1\n    return 0\n';
+    const editor = await pythonEditor(content);
+    const doc = editor.document;
+    // Select the whole body, from column 0.
+    editor.selection = new vscode.Selection(new vscode.Position(1, 0), new vscode.Position(3, 12));
+    await api.placeCode('if y:\n    return 2\nreturn 3', true);
+    assert.equal(doc.getText(), 'def f(x):\n    if y:\n        return 2\n    return 3\n');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), content);
   });
 });

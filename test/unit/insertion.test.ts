@@ -17,10 +17,34 @@ describe('Generate at Cursor: what goes into the document', () => {
     }
   });
 
-  it('passes other answers through unchanged, including inline code at the start', () => {
-    assert.equal(streamThrough('x = 1\ny = 2', 1), 'x = 1\ny = 2');
-    assert.equal(streamThrough('`x` is a name', 1), '`x` is a name');
-    assert.equal(streamThrough('  \nplain', 2), '  \nplain');
+  it('never lets prose into the file: an answer with no fence gives nothing, and keeps it for the chat', () => {
+    for (const answer of ['x = 1\ny = 2', '`x` is a name', '  \nplain', 'Use ```js``` inline']) {
+      const f = new CodeStreamFilter();
+      let out = '';
+      for (const ch of answer) out += f.push(ch);
+      out += f.end();
+      assert.equal(out, '', JSON.stringify(answer));
+      assert.equal(f.isCode, false);
+      assert.equal(f.outside, answer.trim());
+    }
+  });
+
+  it('holds prose before the fence and streams only the code after it', () => {
+    const answer = 'Sure! Here is the function:\n\n```python\ndef f():\n    return 1\n```\nIt returns one.';
+    for (const chunk of [1, 2, 3, 5, 1000]) assert.equal(streamThrough(answer, chunk), 'def f():\n    return 1', `chunk ${chunk}`);
+    const f = new CodeStreamFilter();
+    f.push(answer);
+    f.end();
+    assert.equal(f.outside, 'Sure! Here is the function:\n\nIt returns one.');
+  });
+
+  it('lands only the first of several code blocks; the rest stays outside, for the chat', () => {
+    const answer = '```js\na();\n```\nand\n```\nb();\n```\n';
+    for (const chunk of [1, 4, 1000]) assert.equal(streamThrough(answer, chunk), 'a();', `chunk ${chunk}`);
+    const f = new CodeStreamFilter();
+    f.push(answer);
+    f.end();
+    assert.match(f.outside, /^and\n```\nb\(\);\n```$/);
   });
 
   it('keeps code whose lines start with backticks, and an unclosed fence\'s code', () => {
@@ -38,8 +62,10 @@ describe('Generate at Cursor: what goes into the document', () => {
     assert.equal(f.end(), '');
   });
 
-  it('extracts fenced code from an answer with prose around it', () => {
-    assert.equal(extractCode('Here:\n```js\na();\n```\nand\n```\nb();\n```\n'), 'a();\n\nb();');
+  it('extracts the first fenced block from an answer with prose around it, as the stream does', () => {
+    assert.equal(extractCode('Here:\n```js\na();\n```\nand\n```\nb();\n```\n'), 'a();');
+    assert.equal(extractCode('Here:\r\n```js\r\na();\r\nb();\r\n```\r\n'), 'a();\nb();');
+    assert.equal(streamThrough('```js\r\na();\r\nb();\r\n```\r\n', 1), 'a();\nb();', 'a CRLF split across pieces');
     assert.equal(extractCode('no code'), undefined);
   });
 });
@@ -108,6 +134,19 @@ describe('Generate at Cursor: fitting the text to the cursor', () => {
     assert.equal(Placement.place('', 'rest', code, true), code);
     assert.equal(Placement.place('The answer is', '', ' forty-two.', false), ' forty-two.', 'prose continues the line');
     assert.equal(Placement.place('x = ', ' + 1', 'compute()', true), 'compute()', 'code between text stays inline');
+  });
+
+  it('re-indents a replaced multi-line selection like Insert does (Python, YAML, Makefile tabs)', () => {
+    // The selection starts in the indentation of its line: the replacement keeps that indentation.
+    const py = 'if ok:\n    return 1\nreturn 2';
+    assert.equal(Placement.place('', '', py, true, '    old()\n    older()'), '    if ok:\n        return 1\n    return 2');
+    assert.equal(Placement.place('    ', '', py, true, 'old()'), 'if ok:\n        return 1\n    return 2');
+    const yaml = 'name: x\nitems:\n  - a';
+    assert.equal(Placement.place('', '', yaml, true, '  key: old\n  other: 1'), '  name: x\n  items:\n    - a');
+    const make = 'build:\n\tcc main.c';
+    assert.equal(Placement.place('', '', make, true, '\tstep one\n\tstep two'), '\tbuild:\n\t\tcc main.c');
+    // Already indented by the model: not indented twice.
+    assert.equal(Placement.place('', '', '    a()\n    b()', true, '    x()'), '    a()\n    b()');
   });
 
   it('gives streamed and whole text the same result whatever the chunks', () => {
