@@ -4,7 +4,8 @@
  */
 import DOMPurify from 'dompurify';
 import { assertNever, type ConversationSummary, type ErrorView, type HostToWebview, type TurnView, type WebviewToHost } from '../protocol';
-import { createRenderer, isLoadableImage, StreamingMarkdown } from './markdown';
+import { createRenderer, isLoadableImage } from './markdown/render';
+import { StreamingMarkdown } from './markdown/stream';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;

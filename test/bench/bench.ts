@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import createDOMPurify from 'dompurify';
 import { JSDOM } from 'jsdom';
 import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
-import { createRenderer } from '../../src/webview/markdown';
+import { createRenderer } from '../../src/webview/markdown/render';
 import { codeAnswer, listAnswer, measureStreaming, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 const WORDS = Number(process.env.BENCH_WORDS ?? 20_000);

@@ -1,6 +1,6 @@
 /** Bundled by bench.ts and run in Chromium: the webview's renderer with the browser's DOMPurify. */
 import DOMPurify from 'dompurify';
-import { createRenderer } from '../../src/webview/markdown';
+import { createRenderer } from '../../src/webview/markdown/render';
 import { codeAnswer, listAnswer, measureStreaming, proseAnswer, tableAnswer } from './render-measure';
 
 const render = createRenderer(DOMPurify);

@@ -3,7 +3,8 @@
  * (bundled by bench.ts): an answer is appended a frame's worth of tokens at a time, yielding
  * between frames as a browser does, and the time of each append is kept.
  */
-import { type Render, StreamingMarkdown } from '../../src/webview/markdown';
+import type { Render } from '../../src/webview/markdown/render';
+import { StreamingMarkdown } from '../../src/webview/markdown/stream';
 
 /** A long answer like a model writes: paragraphs, lists and code blocks. */
 export function proseAnswer(blocks: number): string {
