@@ -23,6 +23,11 @@ export interface TurnView {
   interrupted?: boolean;
   /** A note under an answer, e.g. that older turns were left out of its prompt. */
   note?: string;
+  /** The model that answered, and why an earlier choice did not. */
+  model?: string;
+  fallbackReason?: string;
+  /** The model's reasoning (Qwen3), shown folded. */
+  reasoning?: string;
 }
 
 export interface ConversationView {
@@ -43,6 +48,10 @@ export type HostToWebview =
   | { type: 'turn'; turn: TurnView }
   | { type: 'delta'; turnId: string; delta: string }
   | { type: 'rewrite'; turnId: string; text: string }
+  /** What is known of an answer besides its text: the model that answered, its reasoning so far. */
+  | { type: 'turnMeta'; turnId: string; model?: string; fallbackReason?: string; reasoning?: string }
+  /** The models to pick from, and the one picked. */
+  | { type: 'models'; models: Array<{ name: string; space: string }>; current: string }
   | { type: 'status'; turnId: string; text: string | null }
   | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView }
   | { type: 'history'; items: ConversationSummary[] }
@@ -62,7 +71,8 @@ export type WebviewToHost =
   | { type: 'copy'; text: string }
   | { type: 'insertCode'; code: string }
   | { type: 'replaceSelection'; code: string }
-  | { type: 'openLink'; href: string };
+  | { type: 'openLink'; href: string }
+  | { type: 'pickModel'; model: string };
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled message: ${JSON.stringify(x)}`);
@@ -70,7 +80,7 @@ export function assertNever(x: never): never {
 
 const WEBVIEW_TYPES = new Set<WebviewToHost['type']>([
   'ready', 'send', 'stop', 'regenerate', 'retry', 'edit', 'newConversation', 'openConversation',
-  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink',
+  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel',
 ]);
 
 /** Checks a message from the webview before the host acts on it: the webview is not trusted. */
@@ -94,6 +104,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       return str('code') ? (m as WebviewToHost) : undefined;
     case 'openLink':
       return str('href') ? (m as WebviewToHost) : undefined;
+    case 'pickModel':
+      return str('model') ? (m as WebviewToHost) : undefined;
     default:
       return { type: m.type } as WebviewToHost;
   }

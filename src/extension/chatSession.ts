@@ -52,7 +52,8 @@ export function toView(c: StoredConversation): ConversationView {
 }
 
 function turnView(t: StoredTurn): TurnView {
-  return { id: t.id, role: t.role, text: t.text, state: t.state, ...(t.error ? { error: t.error } : {}), ...(t.label ? { label: t.label } : {}), ...(t.interrupted ? { interrupted: true } : {}), ...(t.note ? { note: t.note } : {}) };
+  const { system: _system, createdAt: _createdAt, ...view } = t;
+  return view;
 }
 
 /** The conversation as the provider's messages: finished turns only, failed answers left out. */
@@ -277,6 +278,18 @@ export class ChatSession {
               if (visible()) this.post({ type: 'rewrite', turnId: turn.id, text: ev.text });
               this.deps.store.save(c);
             }
+            break;
+          case 'model':
+            turn.model = ev.model;
+            if (ev.fallbackReason) turn.fallbackReason = `${ev.fallbackReason}; answered by ${ev.model}`;
+            this.deps.log.info(`answered by ${ev.model} (${ev.spaceId})${ev.fallbackReason ? `: ${ev.fallbackReason}` : ''}`);
+            if (visible()) this.post({ type: 'turnMeta', turnId: turn.id, model: turn.model, ...(turn.fallbackReason ? { fallbackReason: turn.fallbackReason } : {}) });
+            this.deps.store.save(c);
+            break;
+          case 'reasoning':
+            turn.reasoning = ev.text;
+            if (visible()) this.post({ type: 'turnMeta', turnId: turn.id, reasoning: ev.text });
+            this.deps.store.save(c);
             break;
           case 'status': {
             if (ev.status.stage === 'warning') this.deps.log.warn(ev.status.message);

@@ -20,6 +20,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly session: () => Promise<ChatSession>,
     private readonly editor: EditorActions,
     private readonly log: vscode.LogOutputChannel,
+    private readonly models?: {
+      list: () => { models: Array<{ name: string; space: string }>; current: string };
+      pick: (model: string) => Thenable<void>;
+    },
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -66,6 +70,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ready':
         this.ready = true;
         this.post(await session.init());
+        if (this.models) this.post({ type: 'models', ...this.models.list() });
+        return;
+      case 'pickModel':
+        if (this.models?.list().models.some((m) => m.name === msg.model)) await this.models.pick(msg.model);
         return;
       case 'send':
         return session.send(msg.text);

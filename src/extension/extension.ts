@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { redactUrl } from '../provider/gradio/http';
 import type { ChatMessage } from '../provider/prompt';
-import { Qwen_Qwen_2_5 } from '../provider/qwen';
+import { MODELS, QwenSpaces, spaceFor, urlFor } from '../provider/spaces';
+import { checkSpaces } from './checkSpaces';
 import { ChatSession } from './chatSession';
 import { ChatViewProvider } from './chatView';
 import { generateAtCursor } from './generate';
@@ -43,10 +44,13 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     const s = settings.value;
     const hfToken = await getToken();
     log.info(
-      `asking ${s.spaceUrl} (model ${s.model}; proxy: ${s.proxy.proxy ? redactUrl(s.proxy.proxy) : s.proxy.source}; token: ${hfToken ? 'set' : 'none'})`,
+      `asking ${s.model} at ${redactUrl(urlFor(s.model, s.spaces))} (fallback ${s.fallback ? 'on' : 'off'}; proxy: ${s.proxy.proxy ? redactUrl(s.proxy.proxy) : s.proxy.source}; token: ${hfToken ? 'set' : 'none'})`,
     );
-    yield* Qwen_Qwen_2_5.stream(s.model, messages, {
-      baseUrl: s.spaceUrl,
+    yield* QwenSpaces.stream(s.model, messages, {
+      spaces: s.spaces,
+      fallback: s.fallback,
+      ...(s.fallbackOrder.length ? { fallbackOrder: s.fallbackOrder } : {}),
+      ...(s.hubUrl ? { hubUrl: s.hubUrl } : {}),
       signal,
       proxy: s.proxy.proxy,
       noProxy: s.proxy.noProxy,
@@ -95,7 +99,12 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     insertCode: (code: string) => placeCode(code, false),
     replaceSelection: (code: string) => placeCode(code, true),
   };
-  view = new ChatViewProvider(context.extensionUri, session, editorActions, log);
+  const models = {
+    list: () => ({ models: MODELS.map((name) => ({ name, space: spaceFor(name).shape.spaceId })), current: settings.value.model }),
+    pick: (model: string) => vscode.workspace.getConfiguration('qwenChat').update('model', model, vscode.ConfigurationTarget.Global),
+  };
+  view = new ChatViewProvider(context.extensionUri, session, editorActions, log, models);
+  context.subscriptions.push(settings.onChange(() => view?.post({ type: 'models', ...models.list() })));
   context.subscriptions.push(view, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view));
 
   const command = (id: string, fn: (...args: unknown[]) => unknown) =>
@@ -164,6 +173,10 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     void vscode.window.showInformationMessage('Hugging Face token removed.');
   });
   command('qwenChat.showLog', () => log.show());
+  command('qwenChat.checkSpaces', async () => {
+    const s = settings.value;
+    await checkSpaces({ spaces: s.spaces, hubUrl: s.hubUrl || undefined, proxy: s.proxy.proxy, noProxy: s.proxy.noProxy, strictSSL: s.proxy.strictSSL, hfToken: await getToken(), log });
+  });
 
   // Tests in a real VS Code reach the session through the extension's exports.
   return { session, placeCode };

@@ -74,7 +74,7 @@ export async function generateAtCursor(opts: GenerateOptions): Promise<void> {
               full += ev.delta;
               const text = placement.push(filter.push(ev.delta), filter.isCode);
               if (text) yield { type: 'append', text };
-            } else {
+            } else if (ev.type === 'rewrite' || ev.type === 'done') {
               full = ev.text; // a rewrite, or the final text: it decides what the document ends as
             }
           }

@@ -15,6 +15,12 @@ export const DEFAULT_MAX_PROMPT_CHARACTERS = 32_000;
 export interface Settings {
   spaceUrl: string;
   model: string;
+  fallback: boolean;
+  fallbackOrder: string[];
+  /** Model (or Space id) -> URL; qwenChat.spaceUrl, when set, is the Qwen2.5 Space's entry. */
+  spaces: Record<string, string>;
+  /** The Hub to ask for a Space's stage; '' asks huggingface.co for Spaces at their own URL. */
+  hubUrl: string;
   systemPrompt: string;
   explainPrompt: string;
   generatePrompt: string;
@@ -29,6 +35,10 @@ export function readSettings(): Settings {
   return {
     spaceUrl: c.get<string>('spaceUrl', 'https://qwen-qwen2-5.hf.space').trim() || 'https://qwen-qwen2-5.hf.space',
     model: c.get<string>('model', 'qwen-2.5'),
+    fallback: c.get<boolean>('fallback', true),
+    fallbackOrder: c.get<string[]>('fallbackOrder', []).filter((x) => typeof x === 'string'),
+    spaces: spacesSetting(c.get<Record<string, unknown>>('spaces', {}), c.get<string>('spaceUrl', '').trim()),
+    hubUrl: c.get<string>('hubUrl', '').trim(),
     systemPrompt: c.get<string>('systemPrompt', ''),
     explainPrompt: c.get<string>('explainPrompt', '').trim() || DEFAULT_EXPLAIN_PROMPT,
     generatePrompt: c.get<string>('generatePrompt', '').trim() || DEFAULT_GENERATE_PROMPT,
@@ -43,6 +53,13 @@ export function readSettings(): Settings {
       env: process.env,
     }),
   };
+}
+
+function spacesSetting(raw: Record<string, unknown>, spaceUrl: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (spaceUrl && spaceUrl !== 'https://qwen-qwen2-5.hf.space') out['qwen-2.5'] = spaceUrl;
+  for (const [k, v] of Object.entries(raw ?? {})) if (typeof v === 'string' && v.trim()) out[k] = v.trim();
+  return out;
 }
 
 /** Holds the current settings; `onChange` fires after they were re-read. */

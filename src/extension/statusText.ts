@@ -47,5 +47,9 @@ export function statusText(s: SpaceStatus): string | null {
       return s.message || null;
     case 'warning':
       return null;
+    case 'space-starting':
+      return `${s.space} is ${s.stage_}; waiting for it…`;
+    case 'fallback':
+      return `${s.reason}; asking ${s.to} instead…`;
   }
 }

@@ -41,7 +41,7 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
     <ul id="history-list" class="history-list"></ul>
   </section>
   <main id="messages" class="messages" data-testid="messages" tabindex="0" aria-label="Conversation messages">
-    <div id="empty" class="empty">Ask Qwen 2.5 anything. Enter sends, Shift+Enter adds a line, Escape stops.</div>
+    <div id="empty" class="empty">Ask Qwen anything. Enter sends, Shift+Enter adds a line, Escape stops.</div>
   </main>
   <button id="jump" type="button" class="jump" data-testid="jump-to-latest" hidden>Jump to latest ↓</button>
   <form id="composer" class="composer" data-testid="composer">
@@ -49,6 +49,8 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
     <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter to send, Shift+Enter for a new line)" aria-describedby="composer-help"></textarea>
     <span id="composer-help" class="visually-hidden">Enter sends. Shift+Enter adds a new line. Escape stops an answer.</span>
     <div class="composer-buttons">
+      <label for="model" class="visually-hidden">Model</label>
+      <select id="model" class="model-picker" data-testid="model-picker" title="The model to ask (the Space that serves it is in the tooltip of each answer)"></select>
       <span id="composer-note" class="composer-note" role="status" data-testid="composer-note"></span>
       <button id="send" type="submit" data-testid="send" title="Send (Enter)">Send</button>
       <button id="stop" type="button" data-testid="stop" title="Stop (Escape)" hidden>Stop</button>

@@ -1,22 +1,30 @@
 /**
- * Command line use of the provider, mirroring gpt4free's example:
- *   node dist/cli.js [--url URL] [--model NAME] [--system TEXT] [--proxy URL] [--timeout SECONDS] PROMPT
- * The answer's text goes to stdout as it streams; status goes to stderr; a failure prints the
- * error to stderr and exits non-zero (2 for usage, 1 for a failed request, 130 when interrupted).
+ * Command line use of the providers, mirroring gpt4free's example:
+ *   node dist/cli.js [--model NAME] [--space NAME=URL]... [--no-fallback] [--url URL] PROMPT
+ * The answer's text goes to stdout as it streams; status (which model answered, the queue)
+ * goes to stderr; a failure prints the error to stderr and exits non-zero (2 for usage, 1 for a
+ * failed request, 130 when interrupted).
  */
 import { describeError, QwenError } from './errors';
-import { Qwen_Qwen_2_5 } from './qwen';
 import type { ChatMessage } from './prompt';
+import { DEFAULT_MODEL, MODELS, QwenSpaces, spaceFor, urlFor } from './spaces';
 import type { SpaceStatus } from './types';
 
-const USAGE = `usage: qwen-chat [--url URL] [--model NAME] [--system TEXT] [--proxy URL] [--timeout SECONDS] [--quiet] PROMPT
-  --url      the Space (default ${Qwen_Qwen_2_5.url}); also owner/name
-  --model    ${[Qwen_Qwen_2_5.defaultModel, ...Object.keys(Qwen_Qwen_2_5.modelAliases)].join(', ')}
-  --system   system prompt (default: the Space's own)
-  --proxy    proxy URL (default: HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment)
-  --timeout  seconds without a byte from the Space before giving up (default 60)
-  --quiet    no status on stderr
-  PROMPT     the question; "-" reads it from stdin`;
+const USAGE = `usage: qwen-chat [--model NAME] [--space NAME=URL]... [--no-fallback] [--url URL] [--system TEXT]
+                 [--proxy URL] [--timeout SECONDS] [--wake-timeout SECONDS] [--hub URL] [--quiet] PROMPT
+       qwen-chat --list-models
+  --model         ${MODELS.join(', ')} (default ${DEFAULT_MODEL})
+  --space         NAME=URL: reach a model (or a Space id) at another URL; repeatable
+  --url           the chosen model's Space at URL (also owner/name)
+  --no-fallback   do not try another model when the chosen one's Space is unavailable
+  --system        system prompt (default: the Space's own)
+  --proxy         proxy URL (default: HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment)
+  --timeout       seconds without a byte from the Space before giving up; also the connect timeout (default 60)
+  --wake-timeout  seconds to wait for a sleeping Space to wake (default 180)
+  --hub           the Hugging Face Hub to ask for a Space's stage ("none": do not ask)
+  --list-models   print the models and their Spaces
+  --quiet         no status on stderr
+  PROMPT          the question; "-" reads it from stdin`;
 
 interface Args {
   url?: string;
@@ -24,12 +32,16 @@ interface Args {
   system?: string;
   proxy?: string;
   timeout?: number;
+  wakeTimeout?: number;
+  hub?: string | null;
+  spaces: Record<string, string>;
+  fallback: boolean;
   quiet: boolean;
   prompt: string;
 }
 
-export function parseArgs(argv: string[]): Args | { error: string } | { help: true } {
-  const out: Partial<Args> & { quiet: boolean } = { quiet: false };
+export function parseArgs(argv: string[]): Args | { error: string } | { help: true } | { list: true } {
+  const out: Partial<Args> & { quiet: boolean; spaces: Record<string, string>; fallback: boolean } = { quiet: false, spaces: {}, fallback: true };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -44,11 +56,22 @@ export function parseArgs(argv: string[]): Args | { error: string } | { help: tr
       else if (a === '--model') out.model = take();
       else if (a === '--system') out.system = take();
       else if (a === '--proxy') out.proxy = take();
-      else if (a === '--timeout') {
+      else if (a === '--timeout' || a === '--wake-timeout') {
         const n = Number(take());
-        if (!(n > 0)) return { error: '--timeout takes a number of seconds' };
-        out.timeout = n;
-      } else if (a === '--quiet' || a === '-q') out.quiet = true;
+        if (!(n >= 0) || (a === '--timeout' && n === 0)) return { error: `${a} takes a number of seconds` };
+        if (a === '--timeout') out.timeout = n;
+        else out.wakeTimeout = n;
+      } else if (a === '--space') {
+        const v = take();
+        const eq = v.indexOf('=');
+        if (eq <= 0) return { error: '--space takes NAME=URL' };
+        out.spaces[v.slice(0, eq)] = v.slice(eq + 1);
+      } else if (a === '--no-fallback') out.fallback = false;
+      else if (a === '--hub') {
+        const v = take();
+        out.hub = v === 'none' ? null : v;
+      } else if (a === '--list-models') return { list: true };
+      else if (a === '--quiet' || a === '-q') out.quiet = true;
       else if (a === '--') rest.push(...argv.slice(i + 1)), (i = argv.length);
       else if (a.startsWith('--')) return { error: `unknown option ${a}` };
       else rest.push(a);
@@ -76,6 +99,10 @@ export function statusLine(s: SpaceStatus): string | undefined {
       return `[${s.level}] ${s.message}`;
     case 'warning':
       return `warning: ${s.message}`;
+    case 'space-starting':
+      return `${s.space} is ${s.stage_}; waiting for it...`;
+    case 'fallback':
+      return `${s.reason}; trying ${s.to}...`;
   }
 }
 
@@ -91,8 +118,22 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if ('list' in args) {
+    for (const m of MODELS) {
+      const s = spaceFor(m);
+      process.stdout.write(`${m.padEnd(16)} ${s.shape.spaceId.padEnd(26)} ${s.url}\n`);
+    }
+    return 0;
+  }
   if ('error' in args) {
     process.stderr.write(`qwen-chat: ${args.error}\n${USAGE}\n`);
+    return 2;
+  }
+  const model = args.model ?? DEFAULT_MODEL;
+  try {
+    spaceFor(model);
+  } catch (err) {
+    process.stderr.write(`qwen-chat: ${(err as Error).message}\n`);
     return 2;
   }
   const prompt = args.prompt === '-' ? await readStdin() : args.prompt;
@@ -103,19 +144,58 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   let lastStatus = '';
+  const status = (line: string | undefined, always = false) => {
+    if (!line || (line === lastStatus && !always)) return;
+    if (!args.quiet || always) process.stderr.write(`${line}\n`);
+    lastStatus = line;
+  };
+  const spaces = { ...args.spaces, ...(args.url ? { [model]: args.url } : {}) };
+  let printed = '';
+  let inSync = true;
   try {
-    for await (const fragment of Qwen_Qwen_2_5.createAsyncGenerator(args.model ?? '', messages, {
-      baseUrl: args.url,
+    for await (const ev of QwenSpaces.stream(model, messages, {
+      spaces,
+      fallback: args.fallback,
       proxy: args.proxy,
       signal: ac.signal,
       idleTimeoutMs: args.timeout ? args.timeout * 1000 : undefined,
-      onStatus: (s) => {
-        const line = statusLine(s);
-        if (!args.quiet && line && line !== lastStatus) process.stderr.write(`${line}\n`);
-        if (line) lastStatus = line;
-      },
+      wakeTimeoutMs: args.wakeTimeout !== undefined ? args.wakeTimeout * 1000 : undefined,
+      ...(args.hub !== undefined ? { hubUrl: args.hub } : {}),
     })) {
-      process.stdout.write(fragment);
+      switch (ev.type) {
+        case 'status':
+          status(statusLine(ev.status));
+          break;
+        case 'model':
+          status(`Answered by ${ev.model} (${ev.spaceId} at ${urlFor(ev.model, spaces)})${ev.fallbackReason ? `: ${ev.fallbackReason}` : ''}`, !!ev.fallbackReason);
+          break;
+        case 'text':
+          if (inSync) {
+            process.stdout.write(ev.delta);
+            printed += ev.delta;
+          }
+          break;
+        case 'rewrite':
+          inSync = ev.text.startsWith(printed);
+          if (inSync) {
+            process.stdout.write(ev.text.slice(printed.length));
+            printed = ev.text;
+          }
+          break;
+        case 'done':
+          // Whatever streamed, stdout must end with the Space's final answer.
+          if (ev.text !== printed) {
+            if (ev.text.startsWith(printed)) process.stdout.write(ev.text.slice(printed.length));
+            else {
+              process.stderr.write('\nqwen-chat: the Space rewrote its answer while it streamed; the final answer follows.\n');
+              process.stdout.write(`\n${ev.text}`);
+            }
+            printed = ev.text;
+          }
+          break;
+        case 'reasoning':
+          break;
+      }
     }
     process.stdout.write('\n');
     return 0;

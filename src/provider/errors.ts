@@ -26,7 +26,7 @@ export class QwenError extends Error {
   constructor(
     readonly kind: QwenErrorKind,
     message: string,
-    readonly details: { status?: number; spaceMessage?: string; page?: string; cause?: unknown } = {},
+    readonly details: { status?: number; spaceMessage?: string; page?: string; cause?: unknown; stage?: string; retryAfterSeconds?: number } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
   }

@@ -1,13 +1,16 @@
 /**
- * The Qwen 2.5 Space provider: the surface of gpt4free's `Qwen_Qwen_2_5` (label, url, flags,
+ * A Qwen demo Space as a provider: the surface of gpt4free's Space providers (label, url, flags,
  * models, aliases, an async generator over messages, proxy) over a Gradio client that discovers
- * the endpoint, streams real token deltas, reports the queue, cancels, and fails loudly.
+ * the endpoint, streams real token deltas, reports the queue, cancels, and fails loudly. Each
+ * Space (spaces.ts) is a subclass that only states what differs: its URL, models, prompt and
+ * the shape of its chat function.
  */
 import { QwenError } from './errors';
-import { type ChatEndpoint, fetchConfig, normaliseSpaceUrl, resolveEndpoint } from './gradio/config';
-import { Http, type HttpOptions } from './gradio/http';
-import { appendedText, lastBotText, TextTracker } from './gradio/chatbot';
+import { type ChatEndpoint, fetchConfig, joinUrl, type KnownLayout, normaliseSpaceUrl, QWEN25_KNOWN, resolveEndpoint } from './gradio/config';
+import { Http, type HttpOptions, readText } from './gradio/http';
+import { appendedText, lastBotReply, TextTracker } from './gradio/chatbot';
 import { submit } from './gradio/queue';
+import { checkHealth } from './hub';
 import { buildPrompt, type ChatMessage, DEFAULT_SYSTEM_PROMPT } from './prompt';
 import type { ProviderEvent, SpaceStatus } from './types';
 
@@ -28,29 +31,58 @@ export interface QwenOptions extends HttpOptions {
   wakeTimeoutMs?: number;
   /** How often to look again while it wakes. Default 5 s. */
   wakePollMs?: number;
+  /**
+   * The Hugging Face Hub to ask for the Space's stage before the first call (`null`: never ask).
+   * Default: https://huggingface.co, asked only for the Space's own *.hf.space URL.
+   */
+  hubUrl?: string | null;
 }
 
 const DEFAULT_WAKE_TIMEOUT_MS = 180_000;
 const DEFAULT_WAKE_POLL_MS = 5_000;
 
-const SPACE_URL = 'https://qwen-qwen2-5.hf.space';
-/** The value of the Space's model radio; the Space's 72B model is what the demo serves. */
-const MODEL_RADIO: Record<string, string> = { 'qwen-qwen2-5': '72B' };
 const CONFIG_TTL_MS = 10 * 60_000;
 const endpointCache = new Map<string, { ep: ChatEndpoint; at: number }>();
 
-export class Qwen_Qwen_2_5 {
-  static readonly label = 'Qwen Qwen-2.5';
-  static readonly url = SPACE_URL;
-  static readonly apiEndpoint = `${SPACE_URL}/queue/join`;
-  static readonly working = true;
-  static readonly supportsStream = true;
-  static readonly supportsSystemMessage = true;
-  /** As in gpt4free: the Space takes one query, so earlier turns are folded into the prompt. */
-  static readonly supportsMessageHistory = false;
-  static readonly defaultModel = 'qwen-qwen2-5';
-  static readonly modelAliases: Readonly<Record<string, string>> = { 'qwen-2.5': 'qwen-qwen2-5' };
-  static readonly models: readonly string[] = ['qwen-2.5'];
+/** What a Space subclass states. */
+export interface SpaceShape {
+  /** The Hub id, `owner/name`. */
+  spaceId: string;
+  /** The chat function as gpt4free called it (the fallback when /config does not list it). */
+  known: KnownLayout;
+  /** The API prefix gpt4free used ('' Gradio 4, '/gradio_api' Gradio 5+), used only with `known`. */
+  knownPrefix: '' | '/gradio_api';
+  /** The value the Space's own model input takes, per resolved model name. */
+  modelValue: Readonly<Record<string, string>>;
+  /** Qwen2.5-1M: the unqueued "add text" call (fn_index) made before joining the queue. */
+  addTextFn?: number;
+  /** Text the Space puts into its answer that is not answer (Qwen2.5-1M's thinking markup). */
+  clean?: (text: string) => { text: string; reasoning: string };
+}
+
+export class QwenSpace {
+  static readonly label: string = 'Qwen Space';
+  static readonly url: string = '';
+  static readonly working: boolean = true;
+  static readonly supportsStream: boolean = true;
+  static readonly supportsSystemMessage: boolean = true;
+  /** As in gpt4free: the Spaces take one query, so earlier turns are folded into the prompt. */
+  static readonly supportsMessageHistory: boolean = false;
+  static readonly defaultModel: string = '';
+  static readonly modelAliases: Readonly<Record<string, string>> = {};
+  static readonly models: readonly string[] = [];
+  /** The system prompt the Space uses when the messages carry none ('' sends none). */
+  static readonly defaultSystemPrompt: string = DEFAULT_SYSTEM_PROMPT;
+  static readonly shape: SpaceShape = { spaceId: '', known: QWEN25_KNOWN, knownPrefix: '', modelValue: {} };
+
+  static get apiEndpoint(): string {
+    return joinUrl(this.url, this.shape.knownPrefix, 'queue/join');
+  }
+
+  /** Every name this Space answers to: its models, aliases and the default model. */
+  static get allModels(): string[] {
+    return [...new Set([this.defaultModel, ...this.models, ...Object.keys(this.modelAliases), ...Object.values(this.modelAliases)])];
+  }
 
   /** Resolves a model name or alias; empty means the default. Unknown names are a clear error. */
   static getModel(model: string | undefined): string {
@@ -59,6 +91,7 @@ export class Qwen_Qwen_2_5 {
     if (m === this.defaultModel) return m;
     const alias = this.modelAliases[m];
     if (alias) return alias;
+    if (this.models.includes(m)) return m;
     const known = [this.defaultModel, ...Object.keys(this.modelAliases)];
     throw new QwenError('bad-model', `Unknown model "${m}" for ${this.label}. Known models: ${known.join(', ')}.`);
   }
@@ -74,6 +107,8 @@ export class Qwen_Qwen_2_5 {
     for await (const ev of this.stream(model, messages, options)) {
       if (ev.type === 'status') {
         options.onStatus?.(ev.status);
+      } else if (ev.type === 'reasoning' || ev.type === 'model') {
+        continue; // gpt4free's generator yields the answer only
       } else if (ev.type === 'text' && inSync) {
         sent += ev.delta;
         yield ev.delta;
@@ -91,26 +126,37 @@ export class Qwen_Qwen_2_5 {
   /** The answer as events: status, text deltas, rewrites and the final text. */
   static async *stream(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<ProviderEvent> {
     const resolved = this.getModel(model);
-    const { prompt, system } = buildPrompt(messages, options.defaultSystemPrompt ?? DEFAULT_SYSTEM_PROMPT);
+    const { prompt, system } = buildPrompt(messages, options.defaultSystemPrompt ?? this.defaultSystemPrompt);
     const baseUrl = normaliseSpaceUrl(options.baseUrl ?? this.url);
     const http = new Http(options);
     const { signal } = options;
+    const shape = this.shape;
+    const opts = { ...options, known: shape.known, knownPrefix: shape.knownPrefix };
     try {
       yield { type: 'status', status: { stage: 'connecting', url: baseUrl } };
-      let ep = yield* wakeAndResolve(http, baseUrl, options, false);
+      // Ask the Hub first: a paused or broken Space fails at once, a sleeping one is woken.
+      const hub = options.hubUrl === undefined ? (baseUrl === normaliseSpaceUrl(this.url) ? 'https://huggingface.co' : null) : options.hubUrl;
+      if (hub && shape.spaceId) yield* checkHealth(http, hub, shape.spaceId, this.label, signal);
+      let ep = yield* wakeAndResolve(http, baseUrl, opts, false);
       const tracker = new TextTracker();
+      const thoughts = new TextTracker();
       let producedOutput = false;
       for (let attempt = 0; ; attempt++) {
-        const data = buildData(ep, prompt, system, MODEL_RADIO[resolved] ?? '72B');
+        const data = buildData(ep, prompt, system, shape.modelValue[resolved] ?? Object.values(shape.modelValue)[0] ?? resolved);
         try {
+          if (shape.addTextFn !== undefined) await addText(http, ep, shape.addTextFn, prompt, signal);
           for await (const ev of submit(http, ep, data, { signal })) {
             if (ev.type === 'status') {
               yield ev;
               continue;
             }
             producedOutput = true;
-            const text = lastBotText(ev.data[ep.chatbotOutput]) ?? '';
-            const appended = ev.ops ? appendedText(ev.ops[ep.chatbotOutput]) : undefined;
+            const reply = lastBotReply(ev.data[ep.chatbotOutput]) ?? { text: '', reasoning: '' };
+            const { text, reasoning } = shape.clean ? mergeClean(reply, shape.clean) : reply;
+            const r = thoughts.update(reasoning);
+            if (r.kind === 'delta') yield { type: 'reasoning', delta: r.delta, text: thoughts.text };
+            else if (r.kind === 'rewrite') yield { type: 'reasoning', delta: '', text: thoughts.text };
+            const appended = ev.ops && !shape.clean && !reasoning ? appendedText(ev.ops[ep.chatbotOutput]) : undefined;
             const change = (appended !== undefined && tracker.append(appended, text)) || tracker.update(text);
             if (change.kind === 'delta') yield { type: 'text', delta: change.delta, text: tracker.text };
             else if (change.kind === 'rewrite') yield { type: 'rewrite', text: change.text };
@@ -124,7 +170,7 @@ export class Qwen_Qwen_2_5 {
           // A Space that fell asleep since its config was read shows its page on join: wait for it.
           if (!producedOutput && attempt === 0 && isWaking(err)) {
             endpointCache.delete(cacheKey(baseUrl, options.apiName));
-            ep = yield* wakeAndResolve(http, baseUrl, options, true, err);
+            ep = yield* wakeAndResolve(http, baseUrl, opts, true, err);
             continue;
           }
           // A changed app shows up as 404/500/422 on join: read the config again, once.
@@ -132,7 +178,7 @@ export class Qwen_Qwen_2_5 {
             err instanceof QwenError && !producedOutput && attempt === 0 && [404, 422, 500].includes(err.details.status ?? 0);
           if (!stale) throw err;
           endpointCache.delete(cacheKey(baseUrl, options.apiName));
-          ep = await endpointFor(http, baseUrl, options.apiName, signal, true);
+          ep = await endpointFor(http, baseUrl, opts, signal, true);
           yield { type: 'status', status: { stage: 'warning', message: 'The Space changed; read its config again and retried.' } };
         }
       }
@@ -152,7 +198,9 @@ export class Qwen_Qwen_2_5 {
  * instead (asking wakes it), looks again every wakePollMs until wakeTimeoutMs, with `waking`
  * status meanwhile. `first` is the failure that already showed it asleep, if any.
  */
-async function* wakeAndResolve(http: Http, baseUrl: string, options: QwenOptions, fresh: boolean, first?: QwenError): AsyncGenerator<ProviderEvent, ChatEndpoint> {
+type ResolveOptions = QwenOptions & { known: KnownLayout; knownPrefix: string };
+
+async function* wakeAndResolve(http: Http, baseUrl: string, options: ResolveOptions, fresh: boolean, first?: QwenError): AsyncGenerator<ProviderEvent, ChatEndpoint> {
   const { signal } = options;
   const wakeTimeout = options.wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS;
   const t0 = Date.now();
@@ -169,7 +217,7 @@ async function* wakeAndResolve(http: Http, baseUrl: string, options: QwenOptions
       await delay(Math.min(options.wakePollMs ?? DEFAULT_WAKE_POLL_MS, wakeTimeout - waited), signal);
     }
     try {
-      return await endpointFor(http, baseUrl, options.apiName, signal, fresh);
+      return await endpointFor(http, baseUrl, options, signal, fresh);
     } catch (err) {
       if (!isWaking(err)) throw err;
       last = err;
@@ -212,11 +260,14 @@ function cacheKey(baseUrl: string, apiName: string | undefined): string {
   return `${baseUrl}#${apiName ?? ''}`;
 }
 
-async function endpointFor(http: Http, baseUrl: string, apiName: string | undefined, signal: AbortSignal | undefined, fresh: boolean): Promise<ChatEndpoint> {
-  const key = cacheKey(baseUrl, apiName);
+async function endpointFor(http: Http, baseUrl: string, o: ResolveOptions, signal: AbortSignal | undefined, fresh: boolean): Promise<ChatEndpoint> {
+  const key = cacheKey(baseUrl, o.apiName);
   const hit = endpointCache.get(key);
   if (!fresh && hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit.ep;
-  const ep = resolveEndpoint(await fetchConfig(http, baseUrl, signal), baseUrl, apiName);
+  const config = await fetchConfig(http, baseUrl, signal);
+  // A config that lists no functions: the Space's known layout, at its known prefix.
+  if (!Array.isArray(config.dependencies) && config.api_prefix === undefined && o.knownPrefix) config.api_prefix = o.knownPrefix;
+  const ep = resolveEndpoint(config, baseUrl, o.apiName, o.known);
   endpointCache.set(key, { ep, at: Date.now() });
   return ep;
 }
@@ -226,7 +277,12 @@ export function clearEndpointCache(): void {
   endpointCache.clear();
 }
 
-function buildData(ep: ChatEndpoint, prompt: string, system: string, radio: string): unknown[] {
+/** A modelscope_studio chatbot message, as the Qwen Spaces' chatbots hold them. */
+export function mgrMessage(text: string | null) {
+  return { id: null, elem_id: null, elem_classes: null, name: null, text, flushing: null, avatar: '', files: [] };
+}
+
+function buildData(ep: ChatEndpoint, prompt: string, system: string, model: string): unknown[] {
   return ep.inputs.map((slot) => {
     switch (slot.kind) {
       case 'query':
@@ -236,9 +292,29 @@ function buildData(ep: ChatEndpoint, prompt: string, system: string, radio: stri
       case 'system':
         return system;
       case 'model':
-        return radio;
+        return model;
+      case 'settings':
+        return { thinking_budget: 38, model, sys_prompt: system };
+      case 'chat-with-query':
+        return [[mgrMessage(prompt), null]];
       case 'fixed':
         return slot.value;
     }
   });
+}
+
+/** Qwen2.5-1M's first, unqueued step: the query goes into the Space's chat before generating. */
+async function addText(http: Http, ep: ChatEndpoint, fnIndex: number, prompt: string, signal: AbortSignal | undefined): Promise<void> {
+  const res = await http.send(joinUrl(ep.root, ep.apiPrefix, 'run/predict'), {
+    method: 'POST',
+    signal,
+    what: 'adding the question',
+    body: { data: [{ files: [], text: prompt }, [], []], event_data: null, fn_index: fnIndex, trigger_id: ep.triggerId, session_hash: 'qwenchat' },
+  });
+  await readText(res.body, 1 << 20);
+}
+
+function mergeClean(reply: { text: string; reasoning: string }, clean: NonNullable<SpaceShape['clean']>): { text: string; reasoning: string } {
+  const c = clean(reply.text);
+  return { text: c.text, reasoning: reply.reasoning && c.reasoning ? `${reply.reasoning}\n\n${c.reasoning}` : reply.reasoning || c.reasoning };
 }

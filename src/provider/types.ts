@@ -7,7 +7,11 @@ export type SpaceStatus =
   | { stage: 'started'; etaSeconds: number | null }
   | { stage: 'progress'; fraction: number | null; description: string | null }
   | { stage: 'log'; level: string; message: string }
-  | { stage: 'warning'; message: string };
+  | { stage: 'warning'; message: string }
+  /** The Hub says the Space is building or starting: waiting for it. */
+  | { stage: 'space-starting'; space: string; stage_: string }
+  /** The chosen model's Space was unavailable; the next model is tried. */
+  | { stage: 'fallback'; from: string; to: string; reason: string };
 
 /** One thing that happened during a streamed answer. */
 export type ProviderEvent =
@@ -16,4 +20,8 @@ export type ProviderEvent =
   | { type: 'text'; delta: string; text: string }
   /** The Space changed text it had already sent; `text` replaces the whole answer so far. */
   | { type: 'rewrite'; text: string }
+  /** The model's reasoning (Qwen3's thinking), kept apart from the answer; `text` is all of it so far. */
+  | { type: 'reasoning'; delta: string; text: string }
+  /** Which model answers, and why an earlier choice did not (set when it fell back). */
+  | { type: 'model'; model: string; label: string; spaceId: string; fallbackReason?: string }
   | { type: 'done'; text: string };

@@ -34,11 +34,14 @@ const els = {
   jump: $<HTMLButtonElement>('jump'),
   announcer: $<HTMLElement>('announcer'),
   composerNote: $<HTMLElement>('composer-note'),
+  model: $<HTMLSelectElement>('model'),
 };
 
 interface TurnUi {
   view: TurnView;
   el: HTMLElement;
+  head: HTMLElement;
+  reasoning: HTMLDetailsElement;
   body: HTMLElement;
   status: HTMLElement;
   footer: HTMLElement;
@@ -60,6 +63,7 @@ const saved = (vscode.getState() ?? {}) as { draft?: string };
 // Text typed before this script ran must not be replaced by an older draft.
 if (!els.input.value && saved.draft) els.input.value = saved.draft;
 els.input.addEventListener('input', () => vscode.setState({ draft: els.input.value }));
+els.model.addEventListener('change', () => post({ type: 'pickModel', model: els.model.value }));
 
 // ---- rendering ---------------------------------------------------------------------------------
 
@@ -113,6 +117,15 @@ function ensureTurn(view: TurnView): TurnUi {
   const head = document.createElement('div');
   head.className = 'turn-head';
   head.textContent = view.role === 'user' ? (view.label ? `You · ${view.label}` : 'You') : 'Qwen';
+  const reasoning = document.createElement('details');
+  reasoning.className = 'reasoning';
+  reasoning.dataset.testid = 'reasoning';
+  reasoning.hidden = true;
+  const summary = document.createElement('summary');
+  summary.textContent = 'Reasoning';
+  const thoughts = document.createElement('div');
+  thoughts.className = 'reasoning-text';
+  reasoning.append(summary, thoughts);
   const body = document.createElement('div');
   body.className = 'turn-body';
   const status = document.createElement('div');
@@ -121,8 +134,9 @@ function ensureTurn(view: TurnView): TurnUi {
   status.setAttribute('aria-live', 'polite');
   const footer = document.createElement('div');
   footer.className = 'turn-footer';
-  el.append(head, body, status, footer);
-  ui = { view, el, body, status, footer, pending: '' };
+  el.append(head, reasoning, body, status, footer);
+  ui = { view, el, head, reasoning, body, status, footer, pending: '' };
+  showMeta(ui);
   turns.set(view.id, ui);
   order.push(view.id);
   els.messages.append(el);
@@ -136,6 +150,24 @@ function ensureTurn(view: TurnView): TurnUi {
   }
   renderFooter(ui);
   return ui;
+}
+
+/** The model that answered (and why not the first choice), and the reasoning, folded. */
+function showMeta(ui: TurnUi): void {
+  const v = ui.view;
+  if (v.role !== 'assistant') return;
+  ui.head.textContent = v.model ? `Qwen · ${v.model}` : 'Qwen';
+  ui.head.dataset.testid = 'answer-model';
+  ui.head.title = v.fallbackReason ?? '';
+  const note = ui.el.querySelector<HTMLElement>(':scope > .fallback-note') ?? document.createElement('div');
+  if (v.fallbackReason) {
+    note.className = 'note fallback-note';
+    note.dataset.testid = 'fallback-note';
+    note.textContent = v.fallbackReason;
+    if (!note.isConnected) ui.head.after(note);
+  } else note.remove();
+  ui.reasoning.hidden = !v.reasoning;
+  ui.reasoning.lastElementChild!.textContent = v.reasoning ?? '';
 }
 
 /** The user's Markdown is rendered too (Explain Selection sends a fenced block); raw HTML stays text. */
@@ -304,6 +336,28 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
         ui.md.set(m.text);
         scheduleFlush();
       }
+      return;
+    }
+    case 'turnMeta': {
+      const ui = turns.get(m.turnId);
+      if (!ui) return;
+      if (m.model !== undefined) ui.view.model = m.model;
+      if (m.fallbackReason !== undefined) ui.view.fallbackReason = m.fallbackReason;
+      if (m.reasoning !== undefined) ui.view.reasoning = m.reasoning;
+      showMeta(ui);
+      return;
+    }
+    case 'models': {
+      els.model.replaceChildren(
+        ...m.models.map((x) => {
+          const o = document.createElement('option');
+          o.value = x.name;
+          o.textContent = x.name;
+          o.title = x.space;
+          return o;
+        }),
+      );
+      els.model.value = m.current;
       return;
     }
     case 'status': {

@@ -12,7 +12,8 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import createDOMPurify from 'dompurify';
 import { JSDOM } from 'jsdom';
-import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
+import { clearEndpointCache } from '../../src/provider/qwen';
+import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { createRenderer } from '../../src/webview/markdown/render';
 import { codeAnswer, listAnswer, measureStreaming, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 

@@ -382,11 +382,8 @@ describe('Qwen Chat in a real VS Code', function () {
       return t.includes('def parse_date') && !t.includes('fromisoformat') ? t : undefined;
     });
     assert.doesNotMatch(partial, /```/, 'the fence never enters the document');
-    const done = await until('the whole code', async () => {
-      const t = await vs.editorText();
-      return t.includes('return date.fromisoformat(text)') ? t : undefined;
-    });
-    await new Promise((r) => setTimeout(r, 500));
+    await vs.page.locator('.statusbar', { hasText: 'the document is final' }).first().waitFor({ timeout: 30_000 });
+    const done = await vs.editorText();
     assert.equal((await vs.editorText()).trimEnd(), `${original.trimEnd()}\ndef parse_date(text):\n    from datetime import date\n    return date.fromisoformat(text)`.trimEnd());
     assert.doesNotMatch(done, /```/);
     await vs.screenshot('generated-at-cursor');
@@ -513,8 +510,15 @@ describe('Qwen Chat in a real VS Code', function () {
     await toast.hover();
     await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await until('the Space to hear of it', async () => space.stats.cancels.length + space.stats.disconnects > stopped, 10_000);
+    await vs.page.locator('.statusbar', { hasText: 'generation stopped; the document is final' }).first().waitFor({ timeout: 10_000 });
     const text = await vs.editorText();
-    await new Promise((r) => setTimeout(r, 800));
+    // Several tokens' worth later (the Space sends one every 150 ms), still the same text.
+    const joins = space.stats.joins.length;
+    await vs.command('Qwen: Generate at Cursor');
+    const again = vs.page.locator('.quick-input-widget input[placeholder^="e.g. a function"]');
+    await again.waitFor({ state: 'visible', timeout: 15_000 });
+    await again.press('Escape');
+    assert.equal(space.stats.joins.length, joins);
     assert.equal(await vs.editorText(), text, 'nothing lands after Cancel');
     // The cursor was at the end of `    first = 0`: the code starts on the next line, indented alike.
     assert.match(text, /^class Numbers:\n    first = 0\n    x0 = 0\n    x1 = 1\n    x2 = 2/);

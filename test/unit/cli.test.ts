@@ -41,7 +41,7 @@ describe('command line (dist/cli.js)', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no prompt given[\s\S]*usage:/);
     const model = await run(['--url', space.url, '--model', 'gpt-4', 'hi']);
-    assert.equal(model.code, 1);
+    assert.equal(model.code, 2);
     assert.match(model.stderr, /Unknown model "gpt-4"/);
   });
 });

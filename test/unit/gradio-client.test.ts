@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
+import { clearEndpointCache } from '../../src/provider/qwen';
+import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { LocalSpace } from '../fixtures/space';
 
 // The official JavaScript client is the referee for the local Space: if it gets the same answer

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QwenError } from '../../src/provider/errors';
-import { clearEndpointCache, isWaking, Qwen_Qwen_2_5, type QwenOptions } from '../../src/provider/qwen';
+import { clearEndpointCache, isWaking, type QwenOptions } from '../../src/provider/qwen';
+import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { httpError } from '../../src/provider/gradio/http';
 import type { ProviderEvent, SpaceStatus } from '../../src/provider/types';
 import { closedPort } from '../fixtures/proxy';
+import { waitFor as sharedWaitFor } from '../support/wait';
 import { type Fault, LocalSpace, type LocalSpaceOptions, scriptedAnswer } from '../fixtures/space';
 
 const user = (content: string) => [{ role: 'user', content }];
@@ -396,10 +398,5 @@ describe('Qwen 2.5 provider against the local Space', function () {
   });
 });
 
-export async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) assert.fail('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared wait, with this file's short default bound. */
+export const waitFor = (cond: () => boolean, ms = 3000) => sharedWaitFor('the condition', cond, { timeoutMs: ms, everyMs: 10 }).then(() => undefined);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { QwenError } from '../../src/provider/errors';
 import { matchesNoProxy, redactUrl } from '../../src/provider/gradio/http';
-import { clearEndpointCache, Qwen_Qwen_2_5, type QwenOptions } from '../../src/provider/qwen';
+import { clearEndpointCache, type QwenOptions } from '../../src/provider/qwen';
+import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { closedPort, LocalProxy } from '../fixtures/proxy';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 

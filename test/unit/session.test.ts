@@ -5,7 +5,8 @@ import path from 'node:path';
 import { type Backend, ChatSession, toMessages, toView } from '../../src/extension/chatSession';
 import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
 import type { HostToWebview } from '../../src/protocol';
-import { clearEndpointCache, Qwen_Qwen_2_5 } from '../../src/provider/qwen';
+import { clearEndpointCache } from '../../src/provider/qwen';
+import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 import { waitFor } from './provider.test';
 

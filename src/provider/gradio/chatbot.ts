@@ -5,37 +5,82 @@
  */
 
 export function lastBotText(value: unknown): string | undefined {
+  return lastBotReply(value)?.text;
+}
+
+/** The answer and, kept apart, the model's reasoning (Qwen3's "thinking" parts, Gradio's thought messages). */
+export interface BotReply {
+  text: string;
+  reasoning: string;
+}
+
+/**
+ * The last answer in a chatbot value of any of the three formats: `[[user, bot]]` pairs (bot a
+ * string, a modelscope message dict, or a list of them), or a list of `{role, content,
+ * metadata}` messages (Gradio 4.38+ `type="messages"`, and Gradio 6 where content is a list of
+ * `{type: "text", text}` parts). Messages with a `metadata.title` (Gradio's thoughts) and parts
+ * of type "tool" or "thinking" (Qwen3-Demo's) are reasoning, not answer.
+ */
+export function lastBotReply(value: unknown): BotReply | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
   const last = value[value.length - 1];
   if (Array.isArray(last)) {
-    return messageText(last[1]);
+    const out = { text: '', reasoning: '' };
+    return collect(last[1], out) ? out : undefined;
   }
-  // messages format: the last assistant message, if it is the last entry
-  for (let i = value.length - 1; i >= 0; i--) {
-    const m = value[i] as { role?: unknown; content?: unknown } | null;
-    if (!m || typeof m !== 'object') continue;
-    if (m.role === 'assistant') return messageText(m.content);
-    if (m.role === 'user') return undefined;
+  // messages format: the assistant messages after the last user message
+  let start = value.length;
+  while (start > 0) {
+    const m = value[start - 1] as { role?: unknown } | null;
+    if (m && typeof m === 'object' && m.role === 'user') break;
+    start--;
   }
-  return undefined;
+  const out = { text: '', reasoning: '' };
+  let any = false;
+  for (const m of value.slice(start) as Array<{ role?: unknown; content?: unknown; metadata?: { title?: unknown } | null }>) {
+    if (!m || typeof m !== 'object' || m.role !== 'assistant') continue;
+    any = true;
+    if (m.metadata && typeof m.metadata.title === 'string' && m.metadata.title) {
+      const r = { text: '', reasoning: '' };
+      collect(m.content, r);
+      out.reasoning = join(out.reasoning, r.text + r.reasoning);
+    } else collect(m.content, out);
+  }
+  return any ? out : undefined;
 }
 
-function messageText(bot: unknown): string | undefined {
-  if (bot === null || bot === undefined) return undefined;
-  if (typeof bot === 'string') return bot;
+function join(a: string, b: string): string {
+  return a && b ? `${a}\n\n${b}` : a + b;
+}
+
+/** Adds a message's text to `out`; false when there is no message at all (null). */
+function collect(bot: unknown, out: BotReply): boolean {
+  if (bot === null || bot === undefined) return false;
+  if (typeof bot === 'string') {
+    out.text = join(out.text, bot);
+    return true;
+  }
   if (Array.isArray(bot)) {
-    const parts = bot.map(messageText).filter((s): s is string => s !== undefined);
-    return parts.length ? parts.join('\n\n') : undefined;
+    let any = false;
+    for (const part of bot) any = collect(part, out) || any;
+    return any;
   }
   if (typeof bot === 'object') {
-    const o = bot as { text?: unknown; content?: unknown; value?: unknown };
-    if (typeof o.text === 'string') return o.text;
-    if (o.text === null) return '';
-    if (o.content !== undefined) return messageText(o.content);
-    if (typeof o.value === 'string') return o.value;
-    return '';
+    const o = bot as { type?: unknown; text?: unknown; content?: unknown; value?: unknown };
+    if (o.type === 'tool' || o.type === 'thinking' || o.type === 'reasoning') {
+      const r = { text: '', reasoning: '' };
+      collect(o.content ?? o.text, r);
+      out.reasoning = join(out.reasoning, r.text);
+      return true;
+    }
+    if (typeof o.text === 'string') out.text = join(out.text, o.text);
+    else if (o.text === null) out.text = join(out.text, '');
+    else if (o.content !== undefined) return collect(o.content, out);
+    else if (typeof o.value === 'string') out.text = join(out.text, o.value);
+    return true;
   }
-  return String(bot);
+  out.text = join(out.text, String(bot));
+  return true;
 }
 
 /**

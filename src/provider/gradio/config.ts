@@ -58,14 +58,27 @@ export type InputSlot =
   | { kind: 'history' }
   | { kind: 'system' }
   | { kind: 'model' }
+  /** Qwen3-Demo's settings dict: `{thinking_budget, model, sys_prompt}`. */
+  | { kind: 'settings' }
+  /** Qwen2.5-1M's chatbot holding the query as its one open turn: `[[{text: query}, null]]`. */
+  | { kind: 'chat-with-query' }
   | { kind: 'fixed'; value: unknown };
 
+/** What is known of a Space's chat function, from gpt4free: the fallback when /config does not say. */
+export interface KnownLayout {
+  apiName: string;
+  fnIndex: number;
+  triggerId: number | null;
+  inputs: InputSlot[];
+  chatbotOutput: number;
+}
+
 /** The Qwen/Qwen2.5 Space as gpt4free calls it: fn 3, trigger 25, [query, history, system, radio]. */
-export const QWEN25_KNOWN = {
+export const QWEN25_KNOWN: KnownLayout = {
   apiName: 'model_chat',
   fnIndex: 3,
   triggerId: 25,
-  inputs: [{ kind: 'query' }, { kind: 'history' }, { kind: 'system' }, { kind: 'model' }] as InputSlot[],
+  inputs: [{ kind: 'query' }, { kind: 'history' }, { kind: 'system' }, { kind: 'model' }],
   chatbotOutput: 1,
 };
 
@@ -133,8 +146,14 @@ export async function fetchConfig(http: Http, baseUrl: string, signal?: AbortSig
   return json as GradioConfig;
 }
 
-/** Picks the chat function out of a config. */
-export function resolveEndpoint(config: GradioConfig, baseUrl: string, apiName = QWEN25_KNOWN.apiName): ChatEndpoint {
+/**
+ * Picks the chat function out of a config: by `api_name` (hidden ones too: `show_api` false or
+ * Gradio 6's `api_visibility`), else by its component signature. `known` is the Space's layout
+ * as gpt4free called it: its input kinds are used when the function has that many inputs, and
+ * the whole of it when the config lists no functions.
+ */
+export function resolveEndpoint(config: GradioConfig, baseUrl: string, apiName?: string, known: KnownLayout = QWEN25_KNOWN): ChatEndpoint {
+  apiName ??= known.apiName;
   const protocol = config.protocol ?? 'ws';
   if (!SUPPORTED.has(protocol)) {
     throw new QwenError(
@@ -154,7 +173,7 @@ export function resolveEndpoint(config: GradioConfig, baseUrl: string, apiName =
   for (const c of config.components ?? []) if (c && typeof c.id === 'number') comps.set(c.id, c);
 
   if (!deps || deps.length === 0) {
-    return { ...base, ...QWEN25_KNOWN, inputs: [...QWEN25_KNOWN.inputs], assumed: true };
+    return { ...base, ...known, apiName: known.apiName, inputs: [...known.inputs], assumed: true };
   }
   const indexed = deps.map((d, i) => ({ d, fn: typeof d.id === 'number' ? d.id : i }));
   const byName = indexed.find(({ d }) => d.api_name === apiName || d.api_name === `/${apiName}`);
@@ -172,8 +191,9 @@ export function resolveEndpoint(config: GradioConfig, baseUrl: string, apiName =
     throw new QwenError('protocol', `The Space's "${apiName}" function is not queued; this extension only speaks Gradio's queue.`);
   }
   const triggerId = d.targets?.[0]?.[0] ?? null;
-  const inputs = mapInputs(d, comps, triggerId);
-  const chatbotOutput = d.outputs.findIndex((id) => isChatbot(comps.get(id)));
+  const inputs = byName && known.inputs.length === d.inputs.length && known.apiName === apiName ? [...known.inputs] : mapInputs(d, comps, triggerId);
+  let chatbotOutput = d.outputs.findIndex((id) => isChatbot(comps.get(id)));
+  if (chatbotOutput < 0 && byName && known.chatbotOutput < d.outputs.length) chatbotOutput = known.chatbotOutput;
   if (chatbotOutput < 0) {
     throw new QwenError('protocol', `The Space's "${d.api_name ?? fn}" function has no chatbot output.`);
   }

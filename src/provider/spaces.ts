@@ -1,0 +1,254 @@
+/**
+ * Every Qwen demo Space gpt4free had a provider for, each with its surface (label, url, flags,
+ * default model, aliases, models), and `QwenSpaces`, which routes a model name to its Space and
+ * falls back to the next model while a Space is unavailable, the way gpt4free's HuggingSpace and
+ * RetryProvider do together, with typed errors and the reason said.
+ */
+import { QwenError } from './errors';
+import { DEFAULT_SYSTEM_PROMPT, type ChatMessage } from './prompt';
+import { type QwenOptions, QwenSpace, type SpaceShape } from './qwen';
+import type { ProviderEvent } from './types';
+
+const q = (kind: 'query' | 'history' | 'system' | 'model' | 'settings' | 'chat-with-query') => ({ kind });
+
+export class Qwen_Qwen_2_5 extends QwenSpace {
+  static override readonly label = 'Qwen Qwen-2.5';
+  static override readonly url = 'https://qwen-qwen2-5.hf.space';
+  static override readonly defaultModel = 'qwen-qwen2-5';
+  static override readonly modelAliases = { 'qwen-2.5': 'qwen-qwen2-5' };
+  static override readonly models = ['qwen-2.5'];
+  static override readonly shape: SpaceShape = {
+    spaceId: 'Qwen/Qwen2.5',
+    known: { apiName: 'model_chat', fnIndex: 3, triggerId: 25, inputs: [q('query'), q('history'), q('system'), q('model')], chatbotOutput: 1 },
+    knownPrefix: '',
+    // The Space's model radio: the 72B model is what the demo serves by default.
+    modelValue: { 'qwen-qwen2-5': '72B' },
+  };
+}
+
+export class Qwen_Qwen_2_5_Max extends QwenSpace {
+  static override readonly label = 'Qwen Qwen-2.5-Max';
+  static override readonly url = 'https://qwen-qwen2-5-max-demo.hf.space';
+  static override readonly defaultModel = 'qwen-qwen2-5-max';
+  static override readonly modelAliases = { 'qwen-2.5-max': 'qwen-qwen2-5-max' };
+  static override readonly models = ['qwen-2.5-max'];
+  static override readonly defaultSystemPrompt = 'You are a helpful assistant.';
+  static override readonly shape: SpaceShape = {
+    spaceId: 'Qwen/Qwen2.5-Max-Demo',
+    known: { apiName: 'model_chat', fnIndex: 0, triggerId: 11, inputs: [q('query'), q('history'), q('system')], chatbotOutput: 1 },
+    knownPrefix: '/gradio_api',
+    modelValue: {},
+  };
+}
+
+export class Qwen_Qwen_2_72B extends QwenSpace {
+  static override readonly label = 'Qwen Qwen-2-72B-Instruct';
+  static override readonly url = 'https://qwen-qwen2-72b-instruct.hf.space';
+  static override readonly defaultModel = 'qwen-qwen2-72b-instruct';
+  static override readonly modelAliases = { 'qwen-2-72b': 'qwen-qwen2-72b-instruct' };
+  static override readonly models = ['qwen-2-72b'];
+  /** gpt4free sends no system prompt to this Space when the messages carry none. */
+  static override readonly defaultSystemPrompt = '';
+  static override readonly shape: SpaceShape = {
+    spaceId: 'Qwen/Qwen2-72B-Instruct',
+    known: { apiName: 'model_chat', fnIndex: 0, triggerId: 11, inputs: [q('query'), q('history'), q('system')], chatbotOutput: 1 },
+    knownPrefix: '',
+    modelValue: {},
+  };
+}
+
+const QWEN3_IDS: Record<string, string> = {
+  'qwen-3-235b': 'qwen3-235b-a22b',
+  'qwen-3-32b': 'qwen3-32b',
+  'qwen-3-30b-a3b': 'qwen3-30b-a3b',
+  'qwen-3-14b': 'qwen3-14b',
+  'qwen-3-8b': 'qwen3-8b',
+  'qwen-3-4b': 'qwen3-4b',
+  'qwen-3-1.7b': 'qwen3-1.7b',
+  'qwen-3-0.6b': 'qwen3-0.6b',
+};
+
+export class Qwen_Qwen_3 extends QwenSpace {
+  static override readonly label = 'Qwen Qwen-3';
+  static override readonly url = 'https://qwen-qwen3-demo.hf.space';
+  static override readonly defaultModel = 'qwen-3-235b';
+  static override readonly modelAliases = Object.fromEntries(Object.entries(QWEN3_IDS).map(([k, v]) => [v, k]));
+  static override readonly models = Object.keys(QWEN3_IDS);
+  static override readonly defaultSystemPrompt = 'You are a helpful and harmless assistant.';
+  static override readonly shape: SpaceShape = {
+    spaceId: 'Qwen/Qwen3-Demo',
+    known: { apiName: 'add_message', fnIndex: 13, triggerId: 31, inputs: [q('query'), q('settings'), { kind: 'fixed', value: null }, { kind: 'fixed', value: null }], chatbotOutput: 5 },
+    knownPrefix: '/gradio_api',
+    modelValue: QWEN3_IDS,
+  };
+}
+
+export class Qwen_Qwen_2_5M extends QwenSpace {
+  static override readonly label = 'Qwen Qwen-2.5M';
+  static override readonly url = 'https://qwen-qwen2-5-1m-demo.hf.space';
+  static override readonly defaultModel = 'qwen-2.5-1m-demo';
+  static override readonly modelAliases = { 'qwen-2.5-1m': 'qwen-2.5-1m-demo' };
+  static override readonly models = ['qwen-2.5-1m'];
+  static override readonly defaultSystemPrompt = '';
+  static override readonly shape: SpaceShape = {
+    spaceId: 'Qwen/Qwen2.5-1M-Demo',
+    known: { apiName: 'generate', fnIndex: 2, triggerId: 5, inputs: [q('chat-with-query'), { kind: 'fixed', value: null }, { kind: 'fixed', value: 0 }], chatbotOutput: 0 },
+    knownPrefix: '',
+    modelValue: {},
+    addTextFn: 1,
+    // The demo shows "Qwen is thinking..." and a `<summary>` block before the answer.
+    clean: (text) => {
+      if (/^\s*Qwen is thinking\.{0,3}\s*$/.test(text)) return { text: '', reasoning: text.trim() };
+      const cut = text.indexOf('\n<summary>');
+      return cut < 0 ? { text, reasoning: '' } : { text: text.slice(0, cut), reasoning: text.slice(cut + 1).replace(/<\/?summary>/g, '').trim() };
+    },
+  };
+}
+
+/** The Spaces, in the order fallback tries them after the chosen one. */
+export const SPACES = [Qwen_Qwen_2_5, Qwen_Qwen_2_5_Max, Qwen_Qwen_2_72B, Qwen_Qwen_3, Qwen_Qwen_2_5M] as const;
+export type SpaceProvider = (typeof SPACES)[number];
+
+/** The names a user picks from: each Space's models (aliases), default first. */
+export const MODELS: readonly string[] = SPACES.flatMap((s) => s.models);
+export const DEFAULT_MODEL = 'qwen-2.5';
+export const DEFAULT_FALLBACK_ORDER: readonly string[] = ['qwen-2.5', 'qwen-2.5-max', 'qwen-3-235b', 'qwen-2-72b', 'qwen-2.5-1m'];
+
+export interface SpacesOptions extends Omit<QwenOptions, 'baseUrl'> {
+  /** Another URL per model or Space id (mirrors, duplicates, the local Space in tests). */
+  spaces?: Readonly<Record<string, string>>;
+  /** Try the next model while the chosen one's Space is unavailable (default true). */
+  fallback?: boolean;
+  /** The models to try after the chosen one, in order (default DEFAULT_FALLBACK_ORDER). */
+  fallbackOrder?: readonly string[];
+}
+
+/** The Space that serves a model name, or a clear error listing the names there are. */
+export function spaceFor(model: string): SpaceProvider {
+  const m = model.trim() || DEFAULT_MODEL;
+  const hit = SPACES.find((s) => s.allModels.includes(m));
+  if (!hit) throw new QwenError('bad-model', `Unknown model "${m}". Known models: ${MODELS.join(', ')}.`);
+  return hit;
+}
+
+/** The URL a model is reached at: its own entry in `spaces`, its Space's, or the Space's default. */
+export function urlFor(model: string, spaces: Readonly<Record<string, string>> = {}): string {
+  const s = spaceFor(model);
+  return spaces[model] ?? s.allModels.map((n) => spaces[n]).find(Boolean) ?? spaces[s.shape.spaceId] ?? s.url;
+}
+
+/**
+ * Whether a failure before any text means the Space is unavailable (so another may answer):
+ * refused or unresolvable, 503 queue full, a paused, sleeping-too-long, building or error page,
+ * a 5xx on join, or silence. A Stop, a bad request and an error of the app itself are not.
+ */
+export function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof QwenError)) return false;
+  switch (err.kind) {
+    case 'connection':
+    case 'busy':
+    case 'not-ready':
+    case 'timeout':
+      return true;
+    case 'http':
+    case 'not-found':
+      return (err.details.status ?? 0) >= 500 || err.kind === 'not-found';
+    default:
+      return false;
+  }
+}
+
+/** A short reason for the answer's note: "Qwen2.5 is paused by its owner". */
+function reasonOf(err: QwenError, s: SpaceProvider): string {
+  const name = s.shape.spaceId.split('/')[1] ?? s.label;
+  if (err.details.stage) return err.message.replace(/\.$/, '');
+  switch (err.kind) {
+    case 'busy':
+      return `${name} is busy (its queue is full)`;
+    case 'connection':
+      return `${name} could not be reached`;
+    case 'timeout':
+      return `${name} stopped answering`;
+    case 'not-ready':
+      return `${name} is asleep, starting or down`;
+    default:
+      return `${name} failed (${err.message})`;
+  }
+}
+
+export class QwenSpaces {
+  static readonly label = 'Qwen Spaces';
+  static readonly working = true;
+  static readonly supportsStream = true;
+  static readonly supportsSystemMessage = true;
+  static readonly supportsMessageHistory = false;
+  static readonly defaultModel = DEFAULT_MODEL;
+  static readonly providers = SPACES;
+  static get models(): string[] {
+    return [...MODELS];
+  }
+  static get modelAliases(): Record<string, string> {
+    return Object.assign({}, ...SPACES.map((s) => s.modelAliases));
+  }
+
+  /** The models to try for `model`: it first, then the fallback order, one per Space. */
+  static plan(model: string, o: Pick<SpacesOptions, 'fallback' | 'fallbackOrder'> = {}): string[] {
+    const first = model.trim() || DEFAULT_MODEL;
+    spaceFor(first);
+    if (o.fallback === false) return [first];
+    const seen = new Set<SpaceProvider>([spaceFor(first)]);
+    const out = [first];
+    for (const m of o.fallbackOrder ?? DEFAULT_FALLBACK_ORDER) {
+      let s: SpaceProvider;
+      try {
+        s = spaceFor(m);
+      } catch {
+        continue; // a stale name in the setting: skip it
+      }
+      if (seen.has(s)) continue;
+      seen.add(s);
+      out.push(m);
+    }
+    return out;
+  }
+
+  /**
+   * The answer as events, from the chosen model or, while its Space is unavailable before any
+   * text, the next one. A `model` event says which model answers (and why not the first).
+   */
+  static async *stream(model: string, messages: readonly ChatMessage[], options: SpacesOptions = {}): AsyncGenerator<ProviderEvent> {
+    const plan = this.plan(model, options);
+    const reasons: string[] = [];
+    let lastError: unknown;
+    for (let i = 0; i < plan.length; i++) {
+      const m = plan[i];
+      const space = spaceFor(m);
+      let said = false;
+      try {
+        const inner = space.stream(m, messages, { ...options, baseUrl: urlFor(m, options.spaces) });
+        for await (const ev of inner) {
+          if (!said && ev.type !== 'status') {
+            said = true;
+            yield { type: 'model', model: m, label: space.label, spaceId: space.shape.spaceId, ...(reasons.length ? { fallbackReason: reasons.join('; ') } : {}) };
+          }
+          yield ev;
+        }
+        return;
+      } catch (err) {
+        lastError = err;
+        if (said || options.signal?.aborted || !isUnavailable(err) || i === plan.length - 1) {
+          if (reasons.length && err instanceof QwenError && !said) {
+            throw new QwenError(err.kind, `${err.message} (tried before: ${reasons.join('; ')})`, err.details);
+          }
+          throw err;
+        }
+        const reason = reasonOf(err as QwenError, space);
+        reasons.push(reason);
+        yield { type: 'status', status: { stage: 'fallback', from: m, to: plan[i + 1], reason } };
+      }
+    }
+    throw lastError ?? new QwenError('bad-request', 'No model to ask.');
+  }
+}
+
+export { DEFAULT_SYSTEM_PROMPT };
