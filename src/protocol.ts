@@ -9,6 +9,8 @@ export interface ErrorView {
   message: string;
   hint: string;
   retryable: boolean;
+  /** When the Space said to try again (429 Retry-After), as epoch milliseconds: Retry waits until then. */
+  retryAt?: number;
 }
 
 export interface TurnView {

@@ -139,6 +139,9 @@ export class ChatSession {
     const c = this.conversation;
     const last = c.turns[c.turns.length - 1];
     if (!last) return;
+    // The Space said when to try again: wait until then (Stop ends the wait).
+    const wait = last.role === 'assistant' && last.error?.retryAt ? last.error.retryAt - Date.now() : 0;
+    if (wait > 0 && !(await this.waitToRetry(last, wait))) return;
     if (last.role === 'assistant') {
       c.turns.pop();
       this.post({ type: 'init', conversation: toView(c), history: await this.deps.store.list(), busy: false });
@@ -162,6 +165,30 @@ export class ChatSession {
 
   stop(): void {
     this.running?.ac.abort();
+  }
+
+  /** Waits `ms` before a retry, counting down in the failed answer's status; false when stopped. */
+  private async waitToRetry(turn: StoredTurn, ms: number): Promise<boolean> {
+    const ac = new AbortController();
+    let resolveDone!: () => void;
+    this.running = { ac, done: new Promise<void>((r) => (resolveDone = r)) };
+    this.post({ type: 'busy', busy: true });
+    const until = Date.now() + ms;
+    try {
+      while (!ac.signal.aborted && Date.now() < until) {
+        this.post({ type: 'status', turnId: turn.id, text: `Waiting ${Math.ceil((until - Date.now()) / 1000)} s before trying again, as the Space asked…` });
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, Math.min(1000, Math.max(0, until - Date.now())));
+          ac.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+        });
+      }
+      return !ac.signal.aborted;
+    } finally {
+      this.running = undefined;
+      this.post({ type: 'status', turnId: turn.id, text: null });
+      this.post({ type: 'busy', busy: false });
+      resolveDone();
+    }
   }
 
   async stopAndWait(): Promise<void> {
@@ -307,7 +334,7 @@ export class ChatSession {
       } else {
         const d = describeError(err);
         turn.state = 'error';
-        turn.error = { message: d.message, hint: d.hint, retryable: d.retryable };
+        turn.error = { message: d.message, hint: d.hint, retryable: d.retryable, ...(d.retryAfterSeconds !== undefined ? { retryAt: Date.now() + d.retryAfterSeconds * 1000 } : {}) };
         this.deps.log.error(`answer failed: ${d.message}`);
       }
     } finally {

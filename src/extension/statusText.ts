@@ -47,6 +47,8 @@ export function statusText(s: SpaceStatus): string | null {
       return s.message || null;
     case 'warning':
       return null;
+    case 'alive':
+      return `Still waiting; the Space is alive (${duration(s.waitedSeconds)} so far)…`;
     case 'space-starting':
       return `${s.space} is ${s.stage_}; waiting for it…`;
     case 'fallback':

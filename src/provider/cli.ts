@@ -99,6 +99,8 @@ export function statusLine(s: SpaceStatus): string | undefined {
       return `[${s.level}] ${s.message}`;
     case 'warning':
       return `warning: ${s.message}`;
+    case 'alive':
+      return `Still waiting; the Space is alive (${s.waitedSeconds} s so far)...`;
     case 'space-starting':
       return `${s.space} is ${s.stage_}; waiting for it...`;
     case 'fallback':

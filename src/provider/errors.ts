@@ -17,6 +17,7 @@ export type QwenErrorKind =
   | 'timeout' // no bytes, not even heartbeats, for too long
   | 'connection' // connection refused, DNS failure, reset
   | 'proxy' // the proxy refused or failed
+  | 'tls' // the TLS handshake failed: plain HTTP on an https:// URL, or a certificate refused
   | 'protocol' // the server spoke something we cannot read
   | 'bad-model' // unknown model name
   | 'bad-request'; // the caller passed something unusable (no messages, bad URL)
@@ -44,6 +45,7 @@ export class QwenError extends Error {
       case 'connection':
       case 'proxy':
       case 'http':
+      case 'tls':
         return true;
       default:
         return false;
@@ -61,6 +63,8 @@ export interface ErrorDescription {
   /** What the user can do about it. */
   hint: string;
   retryable: boolean;
+  /** The Space said when to try again (429 Retry-After). */
+  retryAfterSeconds?: number;
 }
 
 /** The one place that turns any error into text for a person. */
@@ -83,17 +87,20 @@ export function describeError(err: unknown): ErrorDescription {
     timeout: 'The Space stopped answering. Try again, or raise qwenChat.requestTimeoutSeconds.',
     connection: 'Check your network connection and the Space URL.',
     proxy: 'Check the proxy setting (qwenChat.proxy or http.proxy).',
+    tls: 'Check the Space URL (http:// or https://); a proxy that inspects TLS needs its certificate trusted, or http.proxyStrictSSL off.',
     protocol: 'The Space answered in a way this extension does not understand. Check the Space URL.',
     'bad-model': 'Pick one of the listed models (qwenChat.model).',
     'bad-request': 'Check what was sent.',
   };
-  return { message: err.message, hint: hints[err.kind], retryable: err.retryable };
+  const retryAfter = err.details.retryAfterSeconds;
+  const hint = retryAfter !== undefined ? `The Space asks to wait ${retryAfter} s; Retry waits that long.` : hints[err.kind];
+  return { message: err.message, hint, retryable: err.retryable, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
 }
 
-/** Strips HTML tags and decodes the few entities Gradio and ZeroGPU put into error text. */
+/** Strips HTML tags and decodes the few entities Gradio and ZeroGPU put into error text: one line. */
 export function stripHtml(text: string): string {
   return text
-    .replace(/<\s*br\s*\/?>/gi, '\n')
+    .replace(/<\s*br\s*\/?>/gi, ' ')
     .replace(/<[^>]*>/g, '')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
@@ -101,6 +108,6 @@ export function stripHtml(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&')
-    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\s+/g, ' ')
     .trim();
 }

@@ -8,6 +8,8 @@ export type SpaceStatus =
   | { stage: 'progress'; fraction: number | null; description: string | null }
   | { stage: 'log'; level: string; message: string }
   | { stage: 'warning'; message: string }
+  /** Only heartbeats have come since joining: the Space is alive, the request still waits. */
+  | { stage: 'alive'; waitedSeconds: number }
   /** The Hub says the Space is building or starting: waiting for it. */
   | { stage: 'space-starting'; space: string; stage_: string }
   /** The chosen model's Space was unavailable; the next model is tried. */

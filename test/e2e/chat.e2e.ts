@@ -27,6 +27,8 @@ const turn = (id: string) => `.turn[data-turn-id="${id}"]`;
 describe('Qwen Chat in a real VS Code', function () {
   this.timeout(180_000);
   let space: LocalSpace;
+  /** The Qwen2.5-Max Space, for the model picker and fallback. */
+  let max: LocalSpace;
   let vs: VsCode;
   let chat: Frame;
 
@@ -35,9 +37,12 @@ describe('Qwen Chat in a real VS Code', function () {
     const env = ensureInstalled();
     space = new LocalSpace({ tokenDelayMs: 25 });
     await space.start();
+    max = new LocalSpace({ shape: 'qwen2.5-max', tokenDelayMs: 5, answer: (q) => `Qwen2.5-Max here: ${q}` });
+    await max.start();
     vs = new VsCode(env);
     await vs.start({
-      settings: { 'qwenChat.spaceUrl': space.url },
+      // The local Space is also the Hub the Spaces' stages are read from.
+      settings: { 'qwenChat.spaceUrl': space.url, 'qwenChat.spaces': { 'qwen-2.5-max': max.url }, 'qwenChat.fallbackOrder': ['qwen-2.5-max'], 'qwenChat.hubUrl': space.url },
       files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n', 'src/numbers.py': 'class Numbers:\n    first = 0', 'src/main.py': 'def main():\n    pass' },
       env: { HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
     });
@@ -46,6 +51,7 @@ describe('Qwen Chat in a real VS Code', function () {
   after(async () => {
     await vs?.stop();
     await space?.stop();
+    await max?.stop();
   });
 
   afterEach(async function () {
@@ -193,10 +199,11 @@ describe('Qwen Chat in a real VS Code', function () {
     // Past the first pieces, the open block is frozen piece by piece, still one block on screen.
     await until('the block to grow past a few pieces', async () => (await answerText()).length > 12_000, 60_000);
     assert.equal(await chat.$$eval(`${lastAnswer} pre`, (els) => els.length), 1, 'one code block while it streams');
-    assert.ok(await chat.$(`${lastAnswer} .md-open-code .code-block code.language-ts .hljs-keyword`), 'highlighted, with its toolbar');
+    assert.ok(await chat.$(`${lastAnswer} .code-block code.language-ts .md-live`), 'shown piece by piece, with its toolbar');
+    assert.ok(await chat.$(`${lastAnswer} .code-block code.language-ts .hljs-keyword`), 'highlighted');
     await chat.click('[data-testid="stop"]');
     await chat.waitForSelector(`${lastAnswer}.stopped`, { timeout: 10_000 });
-    assert.equal(await chat.$(`${lastAnswer} .md-open-code, ${lastAnswer} .md-live`), null, 'settled once stopped');
+    assert.equal(await chat.$(`${lastAnswer} .md-live`), null, 'settled once stopped');
     const shown = (await chat.textContent(`${lastAnswer} pre code`)) ?? '';
     assert.ok(shown.length > 12_000 && !shown.includes('```'), `code shown: ${shown.length} characters`);
     await chat.click(`${lastAnswer} .code-block [data-testid="copy-code"]`);
@@ -208,7 +215,7 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.ok(lines.join('\n').startsWith(clip.replace(/\s+$/, '')), 'the code as the Space sent it');
   });
 
-  it('streams a long numbered list a part at a time, shown as one evenly spaced list', async () => {
+  it('streams a long numbered list, shown as one evenly spaced list numbered as written', async () => {
     space.opts.tokenDelayMs = 3;
     space.opts.answer = () => `Steps:\n\n${Array.from({ length: 60 }, (_, i) => `${i + 1}. Step ${i + 1} of the plan`).join('\n')}\n`;
     await send('List sixty steps');
@@ -221,7 +228,7 @@ describe('Qwen Chat in a real VS Code', function () {
       }),
     );
     assert.deepEqual(shown.map((x) => `${x.n}. ${x.text}`), Array.from({ length: 60 }, (_, i) => `${i + 1}. Step ${i + 1} of the plan`));
-    assert.ok((await chat.$$(`${lastAnswer} .md-cont`)).length > 10, 'frozen in parts while it streamed');
+    assert.equal((await chat.$$(`${lastAnswer} ol`)).length, 1, 'one list, as markdown-it renders it');
     const gaps = shown.slice(1).map((x, i) => Math.round(x.top - shown[i].bottom));
     assert.ok(Math.max(...gaps) - Math.min(...gaps) <= 1, `even spacing between items, saw gaps ${[...new Set(gaps)].join(', ')} px`);
   });
@@ -523,5 +530,48 @@ describe('Qwen Chat in a real VS Code', function () {
     // The cursor was at the end of `    first = 0`: the code starts on the next line, indented alike.
     assert.match(text, /^class Numbers:\n    first = 0\n    x0 = 0\n    x1 = 1\n    x2 = 2/);
     assert.doesNotMatch(text, /x39 = 39/);
+  });
+
+  it('answers from the next model when the chosen Space is paused, saying which model answered and why', async () => {
+    chat = await vs.openChat();
+    space.hubStages.set('Qwen/Qwen2.5', 'PAUSED');
+    try {
+      await send('Who answers?');
+      await answerDone();
+      assert.equal(await chat.textContent(`${lastAnswer} [data-testid="answer-model"]`), 'Qwen · qwen-2.5-max');
+      assert.match((await chat.textContent(`${lastAnswer} [data-testid="fallback-note"]`)) ?? '', /Qwen\/Qwen2\.5\) is paused by its owner; answered by qwen-2\.5-max/);
+      assert.match(await answerText(), /^Qwen2\.5-Max here:/);
+      await vs.screenshot('fallback-answer');
+    } finally {
+      space.hubStages.delete('Qwen/Qwen2.5');
+    }
+  });
+
+  it('picks the model in the chat view; the choice persists in the settings', async () => {
+    chat = await vs.openChat();
+    const options = await chat.$$eval('[data-testid="model-picker"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    for (const m of ['qwen-2.5', 'qwen-2.5-max', 'qwen-2-72b', 'qwen-3-235b', 'qwen-2.5-1m']) assert.ok(options.includes(m), m);
+    await chat.selectOption('[data-testid="model-picker"]', 'qwen-2.5-max');
+    const joins = max.stats.joins.length;
+    await send('Picked?');
+    await answerDone();
+    assert.equal(await chat.textContent(`${lastAnswer} [data-testid="answer-model"]`), 'Qwen · qwen-2.5-max');
+    assert.equal(await chat.$(`${lastAnswer} [data-testid="fallback-note"]`), null, 'no fallback: it was the choice');
+    assert.equal(max.stats.joins.length, joins + 1);
+    await vs.screenshot('model-picker');
+    await chat.selectOption('[data-testid="model-picker"]', 'qwen-2.5');
+    await until('the setting to go back', async () => ((await chat.$eval('[data-testid="model-picker"]', (el) => (el as HTMLSelectElement).value)) === 'qwen-2.5' ? true : undefined));
+  });
+
+  it('Qwen: Check Spaces shows every Space with its stage, queue and a one-token round trip', async () => {
+    await vs.command('Qwen: Check Spaces');
+    const rows = vs.page.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ timeout: 60_000 });
+    const text = (await rows.allTextContents()).join('\n');
+    assert.match(text, /qwen-2\.5[\s\S]*Qwen\/Qwen2\.5 · running[\s\S]*answered in \d+ ms/);
+    assert.match(text, /qwen-2\.5-max[\s\S]*answered in \d+ ms/);
+    assert.match(text, /qwen-3-235b[\s\S]*no answer: Cannot find the host qwen-qwen3-demo\.hf\.space/, 'a Space out of reach says why');
+    await vs.screenshot('check-spaces');
+    await vs.page.keyboard.press('Escape');
   });
 });

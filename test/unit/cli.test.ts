@@ -44,4 +44,41 @@ describe('command line (dist/cli.js)', () => {
     assert.equal(model.code, 2);
     assert.match(model.stderr, /Unknown model "gpt-4"/);
   });
+
+  it('ends stdout with the Space\'s final answer when it rewrote what had streamed, and says so on stderr', async () => {
+    space.opts.answer = () => 'Hello wrold and more';
+    space.faults.push({ kind: 'correct', afterTokens: 2, text: 'Hello world!' });
+    const r = await run(['--url', space.url, 'hi']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nHello world!\n$/, 'the last line is the final answer');
+    assert.match(r.stderr, /rewrote its answer/);
+  });
+
+  it('lists every model with its Space, and says which model answered', async () => {
+    const list = await run(['--list-models']);
+    assert.equal(list.code, 0);
+    for (const m of ['qwen-2.5 ', 'qwen-2.5-max', 'qwen-2-72b', 'qwen-3-235b', 'qwen-2.5-1m']) assert.ok(list.stdout.includes(m), m);
+    assert.match(list.stdout, /qwen-2\.5-max\s+Qwen\/Qwen2\.5-Max-Demo\s+https:\/\/qwen-qwen2-5-max-demo\.hf\.space/);
+    const r = await run(['--space', `qwen-2.5=${space.url}`, '--hub', 'none', 'hi']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Answered by qwen-2\.5 \(Qwen\/Qwen2\.5 at http:\/\/127\.0\.0\.1:\d+\)/);
+  });
+
+  it('falls back to the next model when the chosen Space is down, unless --no-fallback', async () => {
+    const max = new LocalSpace({ shape: 'qwen2.5-max', tokenDelayMs: 1, answer: () => 'max here' });
+    await max.start();
+    try {
+      const down = 'http://127.0.0.1:9'; // the discard port: nothing listens there
+      const r = await run(['--space', `qwen-2.5=${down}`, '--space', `qwen-2.5-max=${max.url}`, '--hub', 'none', 'hi']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'max here\n');
+      assert.match(r.stderr, /Qwen2\.5 could not be reached; trying qwen-2\.5-max/);
+      assert.match(r.stderr, /Answered by qwen-2\.5-max .*: Qwen2\.5 could not be reached/);
+      const off = await run(['--space', `qwen-2.5=${down}`, '--no-fallback', '--hub', 'none', 'hi']);
+      assert.equal(off.code, 1);
+      assert.equal(max.stats.joins.length, 1);
+    } finally {
+      await max.stop();
+    }
+  });
 });

@@ -6,6 +6,8 @@ import { clearEndpointCache, isWaking, type QwenOptions } from '../../src/provid
 import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { httpError } from '../../src/provider/gradio/http';
 import type { ProviderEvent, SpaceStatus } from '../../src/provider/types';
+import net from 'node:net';
+import { SseParser, SseTooLarge } from '../../src/provider/gradio/sse';
 import { closedPort } from '../fixtures/proxy';
 import { waitFor as sharedWaitFor } from '../support/wait';
 import { type Fault, LocalSpace, type LocalSpaceOptions, scriptedAnswer } from '../fixtures/space';
@@ -395,6 +397,79 @@ describe('Qwen 2.5 provider against the local Space', function () {
         }
       }
     });
+  });
+});
+
+describe('faults a real Space or network shows, said clearly', () => {
+  let space: LocalSpace;
+  afterEach(async () => {
+    clearEndpointCache();
+    await space?.stop();
+  });
+
+  it('a 429 says when to retry, from Retry-After, on one line', async () => {
+    space = new LocalSpace({ tokenDelayMs: 1 });
+    space.faults.push({ kind: 'rate-limit', retryAfter: 7 });
+    const url = await space.start();
+    const err = await failure(events({ baseUrl: url }));
+    assert.equal(err.kind, 'rate-limited');
+    assert.equal(err.details.retryAfterSeconds, 7);
+    assert.match(err.message, /Too many requests \(429: Too many requests from this IP Slow down\.\)\. Try again in 7 s\./);
+    assert.doesNotMatch(err.message, /\n|<br>/);
+  });
+
+  it('an error message with <br> is one line', async () => {
+    space = new LocalSpace({ tokenDelayMs: 1 });
+    space.faults.push({ kind: 'error', afterTokens: 1, message: 'GPU quota exceeded<br>Try again in 0:01:00<br/>Thanks' });
+    const url = await space.start();
+    const err = await failure(events({ baseUrl: url }));
+    assert.equal(err.message, 'The Space raised an error: GPU quota exceeded Try again in 0:01:00 Thanks');
+  });
+
+  it('an https:// URL to a plain-HTTP port says so, without an OpenSSL dump', async () => {
+    space = new LocalSpace({ tokenDelayMs: 1 });
+    const url = await space.start();
+    const err = await failure(events({ baseUrl: url.replace('http:', 'https:') }));
+    assert.equal(err.kind, 'tls');
+    assert.match(err.message, /answered in plain HTTP, not TLS \(is the URL http:\/\/, not https:\/\/\?\)/);
+    assert.doesNotMatch(err.message, /SSL routines|0A0000|error:/);
+  });
+
+  it('a handshake that never completes ends at the user\'s timeout, with its own message', async () => {
+    const silent = net.createServer(() => undefined); // accepts, never speaks TLS
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const err = await failure(events({ baseUrl: `https://127.0.0.1:${port}`, idleTimeoutMs: 1000 }));
+      assert.equal(err.kind, 'timeout');
+      assert.match(err.message, /^Could not connect to 127\.0\.0\.1:\d+ within 1 s while reading the Space config: the TCP or TLS handshake did not complete\.$/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('says the Space is alive while only heartbeats come', async () => {
+    space = new LocalSpace({ tokenDelayMs: 1, heartbeatMs: 20 });
+    space.faults.push({ kind: 'queue', ahead: 1, stepMs: 200 });
+    const url = await space.start();
+    const evs = await events({ baseUrl: url });
+    assert.ok(evs.some((e) => e.type === 'status' && e.status.stage === 'alive'), 'an "alive" status before the answer');
+  });
+});
+
+describe('the event reader at its bounds', () => {
+  it('reads a 10 MB event whole, and fails clearly past its bound', () => {
+    const big = 'y'.repeat(10 * 1024 * 1024);
+    const frame = `data: {"msg":"process_completed","text":"${big}"}\n\n`;
+    const p = new SseParser();
+    const out = [];
+    for (let i = 0; i < frame.length; i += 65_536) out.push(...p.push(frame.slice(i, i + 65_536)));
+    assert.equal(out.length, 1);
+    assert.equal(out[0].data.length, frame.length - 8);
+    const small = new SseParser(1024 * 1024);
+    assert.throws(() => {
+      for (let i = 0; i < frame.length; i += 65_536) small.push(frame.slice(i, i + 65_536));
+    }, SseTooLarge);
   });
 });
 

@@ -31,7 +31,8 @@ export class Http {
   private closed = false;
 
   constructor(private readonly opts: HttpOptions = {}) {
-    const connect = { rejectUnauthorized: opts.strictSSL !== false };
+    // The TCP and TLS handshakes get the user's timeout too, not undici's fixed 10 s.
+    const connect = { rejectUnauthorized: opts.strictSSL !== false, timeout: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
     const envProxy = process.env.https_proxy || process.env.HTTPS_PROXY || process.env.http_proxy || process.env.HTTP_PROXY;
     this.noProxy = opts.noProxy ?? process.env.no_proxy ?? process.env.NO_PROXY ?? '';
     if (opts.proxy === null || (opts.proxy === undefined && !envProxy)) {
@@ -89,7 +90,7 @@ export class Http {
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const text = await readText(res.body, 64 * 1024).catch(() => '');
-    throw httpError(res.statusCode, String(res.headers['content-type'] ?? ''), text, url, init.what);
+    throw httpError(res.statusCode, String(res.headers['content-type'] ?? ''), text, url, init.what, String(res.headers['retry-after'] ?? ''));
   }
 
   /** Maps undici/Node errors to QwenError. */
@@ -101,10 +102,16 @@ export class Http {
     }
     const code = errCode(err);
     const detail = errText(err);
-    if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      const secs = Math.round((this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000);
+    const secs = Math.round((this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      const through = this.proxiedFor(url) ? ` through the proxy ${redactUrl(this.proxyUrl!)}` : '';
+      return new QwenError('timeout', `Could not connect to ${safeHost(url)}${through} within ${secs} s while ${what}: the ${url.startsWith('https:') ? 'TCP or TLS' : 'TCP'} handshake did not complete.`, { cause: err });
+    }
+    if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
       return new QwenError('timeout', `The Space sent nothing for ${secs} s while ${what}.`, { cause: err });
     }
+    const tls = tlsProblem(code, detail);
+    if (tls) return new QwenError('tls', `The secure connection to ${safeHost(url)} failed while ${what}: ${tls}.`, { cause: err });
     if (this.proxiedFor(url)) {
       const m = /Proxy response \((\d+)\)/.exec(detail);
       const why = m ? `it answered ${m[1]}${m[1] === '407' ? ' (proxy authentication required)' : ''}` : detail;
@@ -134,7 +141,39 @@ export class Http {
   }
 }
 
-export function httpError(status: number, contentType: string, body: string, url: string, what: string): QwenError {
+/** A TLS failure in words, or undefined: never OpenSSL's own dump. */
+function tlsProblem(code: string | undefined, detail: string): string | undefined {
+  if (code === 'EPROTO' || /wrong version number|packet length too long|ssl3_get_record|SSL routines/i.test(detail)) {
+    return /wrong version number|packet length too long|http request/i.test(detail)
+      ? 'the server answered in plain HTTP, not TLS (is the URL http://, not https://?)'
+      : 'the TLS handshake failed';
+  }
+  switch (code) {
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return 'its certificate is self-signed and not trusted';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return 'its certificate was issued by an authority this machine does not trust';
+    case 'CERT_HAS_EXPIRED':
+      return 'its certificate has expired';
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return 'its certificate is for another host name';
+    default:
+      return undefined;
+  }
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date), or undefined. */
+export function retryAfterSeconds(value: string, now = Date.now()): number | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Math.min(Number(v), 24 * 3600);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.min(Math.ceil((at - now) / 1000), 24 * 3600));
+}
+
+export function httpError(status: number, contentType: string, body: string, url: string, what: string, retryAfter = ''): QwenError {
   const message = bodyMessage(contentType, body);
   const where = `${what} (${status} from ${safePath(url)})`;
   const html = /html/i.test(contentType) || /^\s*</.test(body);
@@ -151,8 +190,11 @@ export function httpError(status: number, contentType: string, body: string, url
     case 401:
     case 403:
       return new QwenError('auth', `The Space refused access (${status}${message ? `: ${message}` : ''}).`, { status, spaceMessage: message });
-    case 429:
-      return new QwenError('rate-limited', `Too many requests (429${message ? `: ${message}` : ''}).`, { status, spaceMessage: message });
+    case 429: {
+      const wait = retryAfterSeconds(retryAfter);
+      const when = wait !== undefined ? ` Try again in ${wait} s.` : '';
+      return new QwenError('rate-limited', `Too many requests (429${message ? `: ${message}` : ''}).${when}`, { status, spaceMessage: message, ...(wait !== undefined ? { retryAfterSeconds: wait } : {}) });
+    }
     default:
       if (html) {
         return new QwenError('not-ready', `The Space answered with a web page instead of its API while ${where}: it may be asleep, building or paused.${message ? ` It said: ${message}` : ''}`, { status, spaceMessage: message, page });

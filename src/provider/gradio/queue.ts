@@ -12,7 +12,7 @@ import { applyDiff, DiffError, isDiffOpList } from './diff';
 import type { Http } from './http';
 import { bodyMessage, pageText, readText } from './http';
 import { type GradioMessage, type GradioOutput, parseMessage } from './messages';
-import { SseParser } from './sse';
+import { SseParser, SseTooLarge } from './sse';
 
 export type QueueEvent =
   | { type: 'status'; status: SpaceStatus }
@@ -64,6 +64,7 @@ export async function* submit(
     throw new QwenError('protocol', `The Space's answer to joining the queue had no event id.`, { cause: err });
   }
 
+  const joinedAt = Date.now();
   let completed = false;
   let serverClosed = false;
   let body: (AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void }) | undefined;
@@ -94,14 +95,25 @@ export async function* submit(
         throw e;
       }
       if (chunk.done) break;
-      for (const sse of parser.push(chunk.value)) {
+      let frames;
+      try {
+        frames = parser.push(chunk.value);
+      } catch (err) {
+        if (!(err instanceof SseTooLarge)) throw err;
+        throw new QwenError('protocol', `The Space sent ${err.message}; the answer is too large to read.`, { cause: err });
+      }
+      for (const sse of frames) {
         const msg = parseMessage(sse.data);
         if (!msg) {
           yield status({ stage: 'warning', message: `Skipped a malformed event from the Space: ${sse.data.slice(0, 120)}` });
           continue;
         }
         if (msg.event_id === null || msg.event_id === undefined) {
-          if (msg.msg === 'heartbeat') continue;
+          if (msg.msg === 'heartbeat') {
+            // Only heartbeats so far: say the Space is alive, so a long wait is not a silent one.
+            if (!outputs) yield status({ stage: 'alive', waitedSeconds: Math.round((Date.now() - joinedAt) / 1000) });
+            continue;
+          }
           if (msg.msg === 'close_stream') {
             serverClosed = true;
             throw new QwenError('stream-ended', 'The Space closed the stream before the answer was complete.');
