@@ -52,6 +52,8 @@ export type HostToWebview =
   | { type: 'rewrite'; turnId: string; text: string }
   /** What is known of an answer besides its text: the model that answered, its reasoning so far. */
   | { type: 'turnMeta'; turnId: string; model?: string; fallbackReason?: string; reasoning?: string }
+  /** An image the user asked to load: its data, fetched by the host after the user agreed, or why not. */
+  | { type: 'image'; id: string; dataUrl?: string; error?: string }
   /** The models to pick from, and the one picked. */
   | { type: 'models'; models: Array<{ name: string; space: string }>; current: string }
   | { type: 'status'; turnId: string; text: string | null }
@@ -74,7 +76,8 @@ export type WebviewToHost =
   | { type: 'insertCode'; code: string }
   | { type: 'replaceSelection'; code: string }
   | { type: 'openLink'; href: string }
-  | { type: 'pickModel'; model: string };
+  | { type: 'pickModel'; model: string }
+  | { type: 'loadImage'; id: string; src: string };
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled message: ${JSON.stringify(x)}`);
@@ -82,7 +85,7 @@ export function assertNever(x: never): never {
 
 const WEBVIEW_TYPES = new Set<WebviewToHost['type']>([
   'ready', 'send', 'stop', 'regenerate', 'retry', 'edit', 'newConversation', 'openConversation',
-  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel',
+  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel', 'loadImage',
 ]);
 
 /** Checks a message from the webview before the host acts on it: the webview is not trusted. */
@@ -108,6 +111,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       return str('href') ? (m as WebviewToHost) : undefined;
     case 'pickModel':
       return str('model') ? (m as WebviewToHost) : undefined;
+    case 'loadImage':
+      return str('id') && str('src') ? (m as WebviewToHost) : undefined;
     default:
       return { type: m.type } as WebviewToHost;
   }

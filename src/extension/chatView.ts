@@ -24,6 +24,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       list: () => { models: Array<{ name: string; space: string }>; current: string };
       pick: (model: string) => Thenable<void>;
     },
+    /** Fetches an image the user agreed to load, as a data: URL. */
+    private readonly fetchImage?: (src: string) => Promise<string>,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -72,6 +74,32 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.post(await session.init());
         if (this.models) this.post({ type: 'models', ...this.models.list() });
         return;
+      case 'loadImage': {
+        let host = '';
+        try {
+          const u = new URL(msg.src);
+          if (u.protocol !== 'https:') throw new Error('not https');
+          host = u.host;
+        } catch {
+          this.post({ type: 'image', id: msg.id, error: 'Only https images load.' });
+          return;
+        }
+        const ok = await vscode.window.showWarningMessage(
+          `Load the image from ${host}?`,
+          { modal: true, detail: `Loading it contacts ${host} and tells it your IP address:\n${msg.src}` },
+          'Load image',
+        );
+        if (ok !== 'Load image' || !this.fetchImage) {
+          this.post({ type: 'image', id: msg.id, error: `Not loaded from ${host}.` });
+          return;
+        }
+        try {
+          this.post({ type: 'image', id: msg.id, dataUrl: await this.fetchImage(msg.src) });
+        } catch (err) {
+          this.post({ type: 'image', id: msg.id, error: `The image from ${host} did not load: ${err instanceof Error ? err.message : String(err)}` });
+        }
+        return;
+      }
       case 'pickModel':
         if (this.models?.list().models.some((m) => m.name === msg.model)) await this.models.pick(msg.model);
         return;
@@ -107,6 +135,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           void vscode.window.showWarningMessage('Qwen Chat only opens http, https and mailto links.');
           return;
         }
+        // VS Code's own flow: it asks, showing the URL, unless the domain is trusted; then opens once.
+        this.log.info(`openExternal ${msg.href.slice(0, 200)}`);
         await vscode.env.openExternal(vscode.Uri.parse(msg.href, true));
         return;
       default:

@@ -15,7 +15,7 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
     `script-src 'nonce-${o.nonce}'`,
     `style-src ${o.cspSource}`,
     `font-src ${o.cspSource}`,
-    `img-src ${o.cspSource} https: data:`,
+    `img-src ${o.cspSource} data:`,
     "connect-src 'none'",
     "frame-src 'none'",
     "form-action 'none'",

@@ -67,8 +67,16 @@ els.model.addEventListener('change', () => post({ type: 'pickModel', model: els.
 
 // ---- rendering ---------------------------------------------------------------------------------
 
+/** The controls this view made itself: the click handler obeys these and nothing from an answer. */
+const ownControls = new WeakSet<Element>();
+/** Links the model wrote, with where they go (the anchors lose their href: see decorate). */
+const linkTargets = new WeakMap<Element, string>();
+/** Image buttons this view's renderer made, with their source and alt text. */
+const images = new WeakMap<Element, { src: string; alt: string }>();
+
 function button(label: string, action: string, title?: string): HTMLButtonElement {
   const b = document.createElement('button');
+  ownControls.add(b);
   b.type = 'button';
   b.textContent = label;
   b.dataset.action = action;
@@ -77,8 +85,27 @@ function button(label: string, action: string, title?: string): HTMLButtonElemen
   return b;
 }
 
-/** Adds Copy / Insert / Replace selection to each code block. */
+/**
+ * Makes rendered answer content safe to click: each link the model wrote loses its href (the
+ * webview's own link handling would open it at once, beside ours) and becomes a link-role
+ * element that the host opens through VS Code's trusted-domain flow, once. Image buttons count
+ * only when this renderer marked them. Then adds Copy / Insert / Replace selection to code.
+ */
 function decorate(root: HTMLElement): void {
+  for (const a of Array.from(root.querySelectorAll('a[href]'))) {
+    const href = a.getAttribute('href') ?? '';
+    a.removeAttribute('href');
+    linkTargets.set(a, href);
+    a.setAttribute('role', 'link');
+    a.setAttribute('tabindex', '0');
+    a.setAttribute('title', href);
+    a.classList.add('md-link');
+  }
+  for (const b of Array.from(root.querySelectorAll<HTMLButtonElement>('button.md-image'))) {
+    if (b.dataset.qwenImage !== render.imageMark || images.has(b)) continue;
+    images.set(b, { src: b.value, alt: b.getAttribute('aria-description') ?? '' });
+    b.removeAttribute('data-qwen-image');
+  }
   for (const pre of Array.from(root.querySelectorAll('pre'))) {
     if (pre.parentElement?.classList.contains('code-block')) continue;
     const wrap = document.createElement('div');
@@ -347,6 +374,18 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       showMeta(ui);
       return;
     }
+    case 'image': {
+      const b = pendingImages.get(m.id);
+      pendingImages.delete(m.id);
+      if (!b) return;
+      const meta = images.get(b);
+      if (m.dataUrl && meta) showImage(b, m.dataUrl, meta.alt);
+      else {
+        b.textContent = m.error ?? 'The image was not loaded.';
+        b.disabled = false;
+      }
+      return;
+    }
     case 'models': {
       els.model.replaceChildren(
         ...m.models.map((x) => {
@@ -358,6 +397,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
         }),
       );
       els.model.value = m.current;
+      els.model.dataset.current = m.current; // what the settings hold (tests wait on it)
       return;
     }
     case 'status': {
@@ -485,27 +525,30 @@ document.addEventListener('click', (e) => {
   const link = target.closest('a');
   if (link) {
     e.preventDefault();
-    const href = link.getAttribute('href');
+    const href = linkTargets.get(link);
     if (href) post({ type: 'openLink', href });
     return;
   }
   const img = target.closest<HTMLButtonElement>('button.md-image');
   if (img) {
-    const src = img.dataset.src ?? '';
-    if (!isLoadableImage(src)) {
-      img.textContent = 'This image cannot be shown (only https images load).';
+    const meta = images.get(img);
+    if (!meta || !isLoadableImage(meta.src)) {
+      img.textContent = meta ? 'This image cannot be shown (only https images, and small inline ones, load).' : 'This is not an image the answer holds.';
       img.disabled = true;
       return;
     }
-    const el = document.createElement('img');
-    el.src = src;
-    el.alt = img.dataset.alt ?? '';
-    el.className = 'md-img';
-    img.replaceWith(el);
+    if (meta.src.startsWith('data:')) return showImage(img, meta.src, meta.alt);
+    // The host asks first, naming the host it will contact, then fetches it: the view itself
+    // loads nothing from the network (its CSP allows only data: images).
+    const id = String(++imageRequests);
+    pendingImages.set(id, img);
+    img.disabled = true;
+    img.textContent = `Asking to load the image from ${hostOf(meta.src)}…`;
+    post({ type: 'loadImage', id, src: meta.src });
     return;
   }
   const b = target.closest<HTMLButtonElement>('button[data-action]');
-  if (!b) return;
+  if (!b || !ownControls.has(b)) return;
   const turnEl = b.closest<HTMLElement>('.turn');
   const ui = turnEl ? turns.get(turnEl.dataset.turnId ?? '') : undefined;
   // markdown-it ends every code block with a newline that is not part of the code
@@ -546,6 +589,34 @@ document.addEventListener('click', (e) => {
       if (id) post({ type: 'deleteConversation', id });
       return;
     }
+  }
+});
+
+let imageRequests = 0;
+const pendingImages = new Map<string, HTMLButtonElement>();
+
+function hostOf(src: string): string {
+  try {
+    return new URL(src).host;
+  } catch {
+    return 'an unknown host';
+  }
+}
+
+function showImage(button: HTMLButtonElement, src: string, alt: string): void {
+  const el = document.createElement('img');
+  el.src = src;
+  el.alt = alt;
+  el.className = 'md-img';
+  button.replaceWith(el);
+}
+
+// Links open from the keyboard too.
+document.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement;
+  if ((e.key === 'Enter' || e.key === ' ') && linkTargets.has(t)) {
+    e.preventDefault();
+    post({ type: 'openLink', href: linkTargets.get(t)! });
   }
 });
 

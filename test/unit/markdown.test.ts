@@ -61,12 +61,64 @@ describe('markdown rendering of model output', () => {
     el.innerHTML = render('![a cat](https://example.com/cat.png)');
     assert.equal(el.querySelector('img'), null);
     const b = el.querySelector('button.md-image') as HTMLButtonElement;
-    assert.equal(b.dataset.src, 'https://example.com/cat.png');
-    assert.match(b.textContent!, /Show image: a cat \(from example\.com\)/);
+    assert.equal(b.value, 'https://example.com/cat.png');
+    assert.equal(b.dataset.qwenImage, render.imageMark, 'marked as made by this renderer');
+    assert.match(b.textContent!, /Show image: a cat \(loads from example\.com\)/);
     assert.equal(isLoadableImage('https://example.com/cat.png'), true);
     assert.equal(isLoadableImage('http://example.com/cat.png'), false);
     assert.equal(isLoadableImage('data:image/svg+xml;base64,PHN2Zz4='), false);
     assert.equal(isLoadableImage('javascript:alert(1)'), false);
+  });
+
+  it('links only where the model wrote a link: not inside raw HTML shown as text, nor in inline code', () => {
+    const el = doc.createElement('div');
+    el.innerHTML = render('<a href="https://evil.example/x">click</a> and `https://code.example` and https://real.example/ok');
+    assert.deepEqual(Array.from(el.querySelectorAll('a')).map((a) => a.getAttribute('href')), ['https://real.example/ok']);
+    assert.match(el.textContent!, /<a href="https:\/\/evil\.example\/x">click<\/a>/, 'the raw HTML is shown as text');
+    el.innerHTML = render('See <https://autolink.example> too.');
+    assert.deepEqual(Array.from(el.querySelectorAll('a')).map((a) => a.getAttribute('href')), ['https://autolink.example'], 'autolinks still link');
+  });
+
+  describe('the sanitiser holds on its own, even with raw HTML on (a test build)', () => {
+    const htmlOn = createRenderer(createDOMPurify(dom.window as unknown as Window & typeof globalThis), { html: true });
+    const hostile = [
+      '<video src="https://x.example/v.mp4" poster="https://x.example/p.png" autoplay></video>',
+      '<audio src="https://x.example/a.mp3" autoplay></audio><picture><source srcset="https://x.example/s.png"></picture>',
+      '<form action="https://x.example"><input name="q"><button formaction="https://x.example">go</button></form>',
+      '<meta http-equiv="refresh" content="0;url=https://x.example"><base href="https://x.example/">',
+      '<iframe src="https://x.example"></iframe><frame src="x"><object data="x"></object><embed src="x">',
+      '<button data-action="regenerate" data-testid="regenerate">Regenerate</button>',
+      '<button class="md-image" data-qwen-image="guess" value="https://x.example/track.png">Show image</button>',
+      '<a href="javascript:alert(1)">js</a><a href="data:text/html,<script>alert(1)</script>">data</a>',
+      '<img src=x onerror=alert(1)><svg onload=alert(1)><math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+      '<div style="background:url(https://x.example)" tabindex="1" accesskey="x" autofocus onfocus="alert(1)">styled</div>',
+      '<style>*{display:none}</style><link rel="stylesheet" href="https://x.example/s.css"><script>alert(1)</script>',
+      '<details open ontoggle="alert(1)"><summary>s</summary></details><table background="https://x.example/b.png"><tr><td>t</td></tr></table>',
+    ];
+    for (const [name, r] of [['raw HTML on', htmlOn], ['raw HTML off (the product)', render]] as const) {
+      it(`${name}: no media, forms, meta, base, frames, view control attributes, scripts or styles survive`, () => {
+        for (const payload of hostile) {
+          const el = doc.createElement('div');
+          el.innerHTML = r(payload);
+          const bad = el.querySelector('video, audio, source, picture, track, form, input, meta, base, iframe, frame, object, embed, img, svg, math, script, style, link, [poster], [style], [srcset], [formaction], [action], [background], [tabindex], [accesskey], [autofocus]');
+          assert.equal(bad, null, `${payload} left ${bad?.outerHTML}`);
+          for (const e of Array.from(el.querySelectorAll('*'))) {
+            for (const a of Array.from(e.attributes)) {
+              assert.ok(!/^on/i.test(a.name), `${payload}: event handler ${a.name}`);
+              assert.ok(!/^data-/.test(a.name) || (a.name === 'data-qwen-image' && a.value === r.imageMark), `${payload}: ${a.name}="${a.value}" survived`);
+              if (a.name === 'href') assert.match(a.value, /^(https?:|mailto:|#)/, `${payload}: href ${a.value}`);
+            }
+          }
+        }
+      });
+    }
+
+    it('marks only the image buttons the renderer made; a look-alike in an answer loses the mark', () => {
+      const el = doc.createElement('div');
+      el.innerHTML = htmlOn('![real](https://ok.example/i.png) <button class="md-image" data-qwen-image="guess" value="https://x.example/t.png">fake</button>');
+      const marks = Array.from(el.querySelectorAll('button.md-image')).map((b) => (b as HTMLElement).dataset.qwenImage ?? null);
+      assert.deepEqual(marks, [htmlOn.imageMark, null]);
+    });
   });
 
   it('costs one paragraph per token at the end of a long answer, as at its start (blocks are frozen once)', () => {
@@ -131,7 +183,7 @@ describe('markdown rendering of model output', () => {
     ];
     // DOMPurify in jsdom costs four times what the streaming does: every example is checked with
     // markdown-it's own output, and every tenth one (and every LLM answer) with the real sanitiser too.
-    const plain = createRenderer({ sanitize: (html: string) => html } as unknown as Parameters<typeof createRenderer>[0]);
+    const plain = createRenderer({ sanitize: (html: string) => html, addHook: () => undefined } as unknown as Parameters<typeof createRenderer>[0]);
     for (const [corpus, docs] of corpora) {
       for (const [what, r, picked] of [
         ['markdown-it output', plain, docs],
