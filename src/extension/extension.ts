@@ -3,10 +3,12 @@
  * chat session is created the first time the view or a command needs it.
  */
 import * as vscode from 'vscode';
-import { redactUrl } from '../provider/gradio/http';
+import { Http, redactUrl } from '../provider/gradio/http';
 import type { ChatMessage } from '../provider/prompt';
 import { MODELS, QwenSpaces, spaceFor, urlFor } from '../provider/spaces';
 import { checkSpaces } from './checkSpaces';
+import { QwenChatModels } from './languageModels';
+import { registerParticipant } from './participant';
 import { ChatSession } from './chatSession';
 import { ChatViewProvider } from './chatView';
 import { generateAtCursor } from './generate';
@@ -16,6 +18,7 @@ import { explainMessage } from './prompts';
 import { SettingsStore } from './settings';
 
 const TOKEN_KEY = 'qwenChat.huggingFaceToken';
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
 export interface QwenChatApi {
   session: () => Promise<ChatSession>;
@@ -40,13 +43,14 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   context.subscriptions.push(context.secrets.onDidChange((e) => e.key === TOKEN_KEY && (tokenLoaded = false)));
 
   /** The provider with the current settings, proxy and token; the one way out to the Space. */
-  async function* stream(messages: ChatMessage[], signal: AbortSignal, defaultSystem?: string) {
+  async function* stream(messages: ChatMessage[], signal: AbortSignal, defaultSystem?: string, model?: string) {
     const s = settings.value;
     const hfToken = await getToken();
+    const m = model ?? s.model;
     log.info(
-      `asking ${s.model} at ${redactUrl(urlFor(s.model, s.spaces))} (fallback ${s.fallback ? 'on' : 'off'}; proxy: ${s.proxy.proxy ? redactUrl(s.proxy.proxy) : s.proxy.source}; token: ${hfToken ? 'set' : 'none'})`,
+      `asking ${m} at ${redactUrl(urlFor(m, s.spaces))} (fallback ${s.fallback ? 'on' : 'off'}; proxy: ${s.proxy.proxy ? redactUrl(s.proxy.proxy) : s.proxy.source}; token: ${hfToken ? 'set' : 'none'})`,
     );
-    yield* QwenSpaces.stream(s.model, messages, {
+    yield* QwenSpaces.stream(m, messages, {
       spaces: s.spaces,
       fallback: s.fallback,
       ...(s.fallbackOrder.length ? { fallbackOrder: s.fallbackOrder } : {}),
@@ -103,7 +107,26 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     list: () => ({ models: MODELS.map((name) => ({ name, space: spaceFor(name).shape.spaceId })), current: settings.value.model }),
     pick: (model: string) => vscode.workspace.getConfiguration('qwenChat').update('model', model, vscode.ConfigurationTarget.Global),
   };
-  view = new ChatViewProvider(context.extensionUri, session, editorActions, log, models);
+  const fetchImage = async (src: string): Promise<string> => {
+    const s = settings.value;
+    const http = new Http({ proxy: s.proxy.proxy, noProxy: s.proxy.noProxy, strictSSL: s.proxy.strictSSL, idleTimeoutMs: 20_000 });
+    try {
+      const res = await http.send(src, { accept: 'image/png,image/jpeg,image/gif,image/webp', what: 'loading the image' });
+      const type = String(res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (!/^image\/(png|jpeg|gif|webp)$/.test(type)) throw new Error(`it is ${type || 'of no stated type'}, not a PNG, JPEG, GIF or WebP image`);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of res.body) {
+        size += (c as Buffer).length;
+        if (size > MAX_IMAGE_BYTES) throw new Error(`it is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
+        chunks.push(c as Buffer);
+      }
+      return `data:${type};base64,${Buffer.concat(chunks).toString('base64')}`;
+    } finally {
+      await http.close();
+    }
+  };
+  view = new ChatViewProvider(context.extensionUri, session, editorActions, log, models, fetchImage);
   context.subscriptions.push(settings.onChange(() => view?.post({ type: 'models', ...models.list() })));
   context.subscriptions.push(view, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view));
 
@@ -177,6 +200,12 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     const s = settings.value;
     await checkSpaces({ spaces: s.spaces, hubUrl: s.hubUrl || undefined, proxy: s.proxy.proxy, noProxy: s.proxy.noProxy, strictSSL: s.proxy.strictSSL, hfToken: await getToken(), log });
   });
+
+  // VS Code's own Chat: Qwen's models in the model picker (with tool calling), and @qwen.
+  const lmProvider = new QwenChatModels((messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value.maxPromptCharacters, log);
+  context.subscriptions.push(lmProvider, vscode.lm.registerLanguageModelChatProvider(QwenChatModels.vendor, lmProvider), settings.onChange(() => lmProvider.changed()));
+  lmProvider.changed(); // models are loaded only when something asks: say they are there
+  context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log));
 
   // Tests in a real VS Code reach the session through the extension's exports.
   return { session, placeCode };

@@ -27,3 +27,10 @@ export function generateMessage(instruction: string, languageId: string, fileNam
   parts.push(`Write the ${languageId} code to insert at the cursor. Instruction: ${instruction}`);
   return parts.join('\n\n');
 }
+
+export function fixMessage(code: string, languageId: string, fileName: string, problem: string): string {
+  code = trimEnd(code);
+  const f = fenceFor(code);
+  const what = problem.trim() ? `The problem: ${problem.trim()}\n\n` : '';
+  return `Fix this ${languageId} code from \`${fileName}\`. ${what}Reply with the corrected code in one fenced block, then say briefly what you changed.\n\n${f}${languageId}\n${code}\n${f}`;
+}

@@ -76,7 +76,7 @@ export function describeError(err: unknown): ErrorDescription {
   const hints: Record<QwenErrorKind, string> = {
     aborted: 'Stopped. The partial answer is kept.',
     busy: 'The Space is busy. Try again in a minute.',
-    'not-found': 'Check the Space URL setting (qwenChat.spaceUrl).',
+    'not-found': 'Check the Space URL settings (qwenChat.spaceUrl, qwenChat.spaces).',
     'not-ready': 'The Space may be asleep or starting. Wait a minute and try again.',
     auth: 'The Space refused the request. Set or clear your Hugging Face token (Qwen: Set Hugging Face Token).',
     'rate-limited': 'Too many requests. Wait a little, or set a Hugging Face token.',

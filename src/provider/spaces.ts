@@ -220,6 +220,7 @@ export class QwenSpaces {
     const plan = this.plan(model, options);
     const reasons: string[] = [];
     let lastError: unknown;
+    let firstError: QwenError | undefined;
     for (let i = 0; i < plan.length; i++) {
       const m = plan[i];
       const space = spaceFor(m);
@@ -236,12 +237,16 @@ export class QwenSpaces {
         return;
       } catch (err) {
         lastError = err;
-        if (said || options.signal?.aborted || !isUnavailable(err) || i === plan.length - 1) {
-          if (reasons.length && err instanceof QwenError && !said) {
-            throw new QwenError(err.kind, `${err.message} (tried before: ${reasons.join('; ')})`, err.details);
+        const fallsBack = !said && !options.signal?.aborted && isUnavailable(err);
+        if (!fallsBack || i === plan.length - 1) {
+          // Every model was unavailable: the chosen one's error is the one to act on, with the rest said.
+          if (fallsBack && firstError && reasons.length) {
+            const also = [...reasons.slice(1), reasonOf(err as QwenError, space)].join('; ');
+            throw new QwenError(firstError.kind, `${firstError.message} No other model could answer either (${also}).`, firstError.details);
           }
           throw err;
         }
+        if (i === 0) firstError = err as QwenError;
         const reason = reasonOf(err as QwenError, space);
         reasons.push(reason);
         yield { type: 'status', status: { stage: 'fallback', from: m, to: plan[i + 1], reason } };

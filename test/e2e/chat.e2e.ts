@@ -7,20 +7,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
+import { waitFor } from '../support/wait';
 import { ensureInstalled, VsCode } from './harness';
 
 const PY = 'def add(a, b):\n    """Add two numbers."""\n    return a + b\n';
 const CODE_ANSWER = '```python\ndef parse_date(text):\n    from datetime import date\n    return date.fromisoformat(text)\n```';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> => waitFor(what, fn, { timeoutMs: ms, everyMs: 100 });
 
 const turn = (id: string) => `.turn[data-turn-id="${id}"]`;
 
@@ -37,7 +30,7 @@ describe('Qwen Chat in a real VS Code', function () {
     const env = ensureInstalled();
     space = new LocalSpace({ tokenDelayMs: 25 });
     await space.start();
-    max = new LocalSpace({ shape: 'qwen2.5-max', tokenDelayMs: 5, answer: (q) => `Qwen2.5-Max here: ${q}` });
+    max = new LocalSpace({ shape: 'qwen2.5-max', tokenDelayMs: 5, answer: () => 'Qwen2.5-Max here: hello.' });
     await max.start();
     vs = new VsCode(env);
     await vs.start({
@@ -168,7 +161,10 @@ describe('Qwen Chat in a real VS Code', function () {
     const partial = await answerText();
     assert.ok(partial.length > 40 && partial.length < scriptedAnswer('400 words').length, `partial length ${partial.length}`);
     await until('the Space to hear of it', async () => space.stats.cancels.length + space.stats.disconnects > cancelsBefore, 10_000);
-    await new Promise((r) => setTimeout(r, 500));
+    // A whole round trip through the view later (the Space would have sent several tokens by then).
+    await chat.fill('[data-testid="chat-input"]', 'draft');
+    await until('the draft in the view', async () => (await chat.inputValue('[data-testid="chat-input"]')) === 'draft');
+    await chat.fill('[data-testid="chat-input"]', '');
     assert.equal(await answerText(), partial, 'nothing arrives after Stop');
     assert.match((await chat.textContent(`${lastAnswer} .turn-footer`)) ?? '', /Stopped\./);
   });
@@ -315,7 +311,8 @@ describe('Qwen Chat in a real VS Code', function () {
     await until('some text', async () => (await answerText()).length > 10);
     await vs.page.click('.activitybar [aria-label^="Explorer"]');
     await vs.page.waitForSelector('.explorer-folders-view, .explorer-viewlet', { timeout: 10_000 });
-    await new Promise((r) => setTimeout(r, 2500)); // the answer finishes while the chat is hidden
+    const completed = space.stats.completed;
+    await until('the answer to finish while the chat is hidden', async () => space.stats.completed > completed);
     chat = await vs.openChat();
     lastAnswer = turn(id);
     await answerDone();
@@ -327,8 +324,8 @@ describe('Qwen Chat in a real VS Code', function () {
     space.opts.answer = () => scriptedAnswer('300 words');
     const id = await send('Crash while you answer');
     await until('a good part of the answer', async () => (await answerText()).length > 150);
-    await new Promise((r) => setTimeout(r, 700)); // past a save tick
     const shown = (await answerText()).length;
+    await until('a save of what is shown', async () => (await vs.savedAnswerLength(id)) >= shown - 120);
     vs.killExtensionHost();
     await vs.reload();
     chat = await vs.openChat();
@@ -532,15 +529,22 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.doesNotMatch(text, /x39 = 39/);
   });
 
-  it('answers from the next model when the chosen Space is paused, saying which model answered and why', async () => {
+  /** A known state for a journey: the chat open on a new, empty conversation. */
+  async function freshChat(): Promise<void> {
     chat = await vs.openChat();
+    await chat.click('[data-testid="new-chat"]');
+    await until('an empty conversation', async () => (await chat.$$('.turn')).length === 0);
+  }
+
+  it('answers from the next model when the chosen Space is paused, saying which model answered and why', async () => {
+    await freshChat();
     space.hubStages.set('Qwen/Qwen2.5', 'PAUSED');
     try {
       await send('Who answers?');
       await answerDone();
       assert.equal(await chat.textContent(`${lastAnswer} [data-testid="answer-model"]`), 'Qwen · qwen-2.5-max');
       assert.match((await chat.textContent(`${lastAnswer} [data-testid="fallback-note"]`)) ?? '', /Qwen\/Qwen2\.5\) is paused by its owner; answered by qwen-2\.5-max/);
-      assert.match(await answerText(), /^Qwen2\.5-Max here:/);
+      assert.equal((await answerText()).trim(), 'Qwen2.5-Max here: hello.');
       await vs.screenshot('fallback-answer');
     } finally {
       space.hubStages.delete('Qwen/Qwen2.5');
@@ -548,30 +552,61 @@ describe('Qwen Chat in a real VS Code', function () {
   });
 
   it('picks the model in the chat view; the choice persists in the settings', async () => {
-    chat = await vs.openChat();
+    await freshChat();
     const options = await chat.$$eval('[data-testid="model-picker"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
     for (const m of ['qwen-2.5', 'qwen-2.5-max', 'qwen-2-72b', 'qwen-3-235b', 'qwen-2.5-1m']) assert.ok(options.includes(m), m);
     await chat.selectOption('[data-testid="model-picker"]', 'qwen-2.5-max');
-    const joins = max.stats.joins.length;
-    await send('Picked?');
-    await answerDone();
-    assert.equal(await chat.textContent(`${lastAnswer} [data-testid="answer-model"]`), 'Qwen · qwen-2.5-max');
-    assert.equal(await chat.$(`${lastAnswer} [data-testid="fallback-note"]`), null, 'no fallback: it was the choice');
-    assert.equal(max.stats.joins.length, joins + 1);
-    await vs.screenshot('model-picker');
-    await chat.selectOption('[data-testid="model-picker"]', 'qwen-2.5');
-    await until('the setting to go back', async () => ((await chat.$eval('[data-testid="model-picker"]', (el) => (el as HTMLSelectElement).value)) === 'qwen-2.5' ? true : undefined));
+    try {
+      await chat.waitForSelector('[data-testid="model-picker"][data-current="qwen-2.5-max"]', { timeout: 10_000 });
+      const joins = max.stats.joins.length;
+      await send('Picked?');
+      await answerDone();
+      assert.equal(await chat.textContent(`${lastAnswer} [data-testid="answer-model"]`), 'Qwen · qwen-2.5-max');
+      assert.equal(await chat.$(`${lastAnswer} [data-testid="fallback-note"]`), null, 'no fallback: it was the choice');
+      assert.equal(max.stats.joins.length, joins + 1);
+      await vs.screenshot('model-picker');
+    } finally {
+      await chat.selectOption('[data-testid="model-picker"]', 'qwen-2.5');
+      await chat.waitForSelector('[data-testid="model-picker"][data-current="qwen-2.5"]', { timeout: 10_000 });
+    }
   });
 
   it('Qwen: Check Spaces shows every Space with its stage, queue and a one-token round trip', async () => {
     await vs.command('Qwen: Check Spaces');
+    await vs.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Qwen Spaces right now' }).waitFor({ timeout: 60_000 });
     const rows = vs.page.locator('.quick-input-list .monaco-list-row');
-    await rows.first().waitFor({ timeout: 60_000 });
+    await rows.first().waitFor({ timeout: 10_000 });
     const text = (await rows.allTextContents()).join('\n');
     assert.match(text, /qwen-2\.5[\s\S]*Qwen\/Qwen2\.5 · running[\s\S]*answered in \d+ ms/);
     assert.match(text, /qwen-2\.5-max[\s\S]*answered in \d+ ms/);
     assert.match(text, /qwen-3-235b[\s\S]*no answer: Cannot find the host qwen-qwen3-demo\.hf\.space/, 'a Space out of reach says why');
     await vs.screenshot('check-spaces');
     await vs.page.keyboard.press('Escape');
+  });
+
+  it('opens a link in an answer once, after VS Code\'s one confirmation, and the view opens no tab itself', async () => {
+    await freshChat();
+    const url = 'https://docs.example.com/guide?x=1';
+    space.opts.answer = () => `Read [the guide](${url}) and <a href="https://evil.example/raw">raw</a>.`;
+    await send('Where are the docs?');
+    await answerDone();
+    assert.equal(await chat.$$eval(`${lastAnswer} a`, (as) => as.length), 1, 'the raw HTML is text, not a link');
+    const pages = () => vs.page.context().pages().length;
+    const before = pages();
+    const logBefore = ((await vs.extensionLogs()).match(/openExternal /g) ?? []).length;
+    await chat.click(`${lastAnswer} a.md-link`);
+    const dialog = vs.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match((await dialog.textContent()) ?? '', /docs\.example\.com/, 'the confirmation names the site');
+    assert.equal(pages(), before, 'nothing opened before the user agreed');
+    await vs.screenshot('link-confirmation');
+    await dialog.locator('.monaco-button', { hasText: /^Open$/ }).click();
+    await until('one new tab', async () => pages() === before + 1);
+    await until('the host to log the open', async () => ((await vs.extensionLogs()).match(/openExternal /g) ?? []).length === logBefore + 1, 10_000);
+    // A round trip through the view later, still one tab and one open.
+    await chat.fill('[data-testid="chat-input"]', 'x');
+    await chat.fill('[data-testid="chat-input"]', '');
+    assert.equal(pages(), before + 1, 'opened exactly once');
+    for (const p of vs.page.context().pages()) if (p !== vs.page) await p.close();
   });
 });

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
+import { waitFor } from '../support/wait';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -225,8 +226,7 @@ export class VsCode {
 
   /** The frame of the chat webview (webviews are nested iframes). */
   async chatFrame(timeout = 60_000): Promise<Frame> {
-    const t0 = Date.now();
-    for (;;) {
+    return waitFor('the chat view', async () => {
       for (const f of this.page.frames()) {
         try {
           if (await f.$('body[data-ready="true"] [data-testid="chat-input"]')) return f;
@@ -234,9 +234,8 @@ export class VsCode {
           /* a frame that went away */
         }
       }
-      if (Date.now() - t0 > timeout) throw new Error('the chat view did not appear');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      return undefined;
+    }, { timeoutMs: timeout, everyMs: 250 });
   }
 
   /** Opens the Qwen Chat view from its activity bar entry and returns its frame. */
@@ -282,6 +281,18 @@ export class VsCode {
     return pid;
   }
 
+  /** How much of an answer the extension has saved to its history on disk (0: not yet). */
+  async savedAnswerLength(turnId: string): Promise<number> {
+    const dir = path.join(this.userDataDir, 'User', 'globalStorage', 'qwen-chat-dev.qwen-chat', 'conversations');
+    for (const f of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (!f.endsWith('.json')) continue;
+      const c = JSON.parse(await fs.readFile(path.join(dir, f), 'utf8').catch(() => '{}')) as { turns?: Array<{ id: string; text: string }> };
+      const t = c.turns?.find((x) => x.id === turnId);
+      if (t) return t.text.length;
+    }
+    return 0;
+  }
+
   /** What the extension wrote to its log channel(s) in this VS Code. */
   async extensionLogs(): Promise<string> {
     const out: string[] = [];
@@ -312,7 +323,8 @@ export class VsCode {
       } catch {
         /* already gone */
       }
-      await new Promise((r) => setTimeout(r, 500));
+      // Give the group its chance to exit cleanly, then make sure.
+      if (child.exitCode === null) await Promise.race([new Promise((r) => child.once('exit', r)), waitFor('code-server to exit', () => child.exitCode !== null, { timeoutMs: 2_000 }).catch(() => undefined)]);
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
@@ -323,15 +335,5 @@ export class VsCode {
 }
 
 async function waitForHttp(url: string, ms: number): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() - t0 > ms) throw new Error(`${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(`${url} to come up`, async () => (await fetch(url)).ok, { timeoutMs: ms, everyMs: 200 });
 }

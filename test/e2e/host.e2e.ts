@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalSpace } from '../fixtures/space';
 import type { HostResults } from '../host';
+import { waitFor } from '../support/wait';
 import { ensureInstalled, installVsix, packageFolder, ROOT, VsCode, type VsCodeEnv } from './harness';
 
 /** A small extension that runs test/host's `run()` in the extension host, packaged and installed like ours. */
@@ -64,16 +65,10 @@ describe('tests inside the real extension host', function () {
     });
     await vs.startBrowser(); // the extension host starts when a window connects
     await vs.open();
-    const t0 = Date.now();
-    for (;;) {
-      const text = await fs.readFile(resultFile, 'utf8').catch(() => '');
-      if (text) {
-        results = JSON.parse(text) as HostResults;
-        break;
-      }
-      if (Date.now() - t0 > 180_000) throw new Error(`no results from the extension host:\n${vs.logs.join('').slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const text = await waitFor('results from the extension host', () => fs.readFile(resultFile, 'utf8').catch(() => ''), { timeoutMs: 180_000, everyMs: 250 }).catch((err) => {
+      throw new Error(`${(err as Error).message}:\n${vs.logs.join('').slice(-3000)}`);
+    });
+    results = JSON.parse(text) as HostResults;
     await vs.screenshot('extension-host-tests');
   });
 

@@ -250,4 +250,74 @@ describe('Qwen Chat inside the extension host', function () {
     await vscode.commands.executeCommand('undo');
     assert.equal(doc.getText(), content);
   });
+
+  it('offers every Qwen model to vscode.lm, and sendRequest streams the answer', async () => {
+    await fixture({ tokenDelayMs: 5, answer: 'Hello from the language model API.' });
+    const models = await vscode.lm.selectChatModels({ vendor: 'qwen-space' });
+    const ids = models.map((m) => m.id);
+    for (const id of ['qwen-2.5', 'qwen-2.5-max', 'qwen-2-72b', 'qwen-3-235b', 'qwen-2.5-1m']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+    const m = models.find((x) => x.id === 'qwen-2.5')!;
+    assert.ok(m.maxInputTokens > 1000);
+    const res = await m.sendRequest([vscode.LanguageModelChatMessage.User('hi')], {}, new vscode.CancellationTokenSource().token);
+    let text = '';
+    let pieces = 0;
+    for await (const t of res.text) {
+      text += t;
+      pieces++;
+    }
+    assert.equal(text, 'Hello from the language model API.');
+    assert.ok(pieces > 2, 'streamed in pieces');
+    assert.ok((await m.countTokens('four words of text')) > 0);
+  });
+
+  it('turns a <tool_call> in the answer into a tool call part, and sends the tool result back in the next prompt', async () => {
+    await fixture({ tokenDelayMs: 2, answer: 'Reading it.\n<tool_call>\n{"name": "read_file", "arguments": {"path": "src/app.py"}}\n</tool_call>' });
+    const [m] = await vscode.lm.selectChatModels({ vendor: 'qwen-space', id: 'qwen-2.5' });
+    const tools: vscode.LanguageModelChatTool[] = [{ name: 'read_file', description: 'Read a file of the workspace', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } }];
+    const res = await m.sendRequest([vscode.LanguageModelChatMessage.User('What is in src/app.py?')], { tools }, new vscode.CancellationTokenSource().token);
+    const parts: unknown[] = [];
+    for await (const p of res.stream) parts.push(p);
+    const call = parts.find((p) => p instanceof vscode.LanguageModelToolCallPart) as vscode.LanguageModelToolCallPart;
+    assert.ok(call, 'a tool call part');
+    assert.equal(call.name, 'read_file');
+    assert.deepEqual(call.input, { path: 'src/app.py' });
+    const stats1 = (await (await fetch(`${SPACE}/__fixture/stats`)).json()) as { joins: Array<{ data: unknown[] }> };
+    const asked = stats1.joins[stats1.joins.length - 1].data;
+    assert.match(String(asked[2]), /<tools>[\s\S]*"name":"read_file"/, 'the tools are described in the system prompt');
+    await fixture({ tokenDelayMs: 2, answer: 'It defines add().' });
+    const res2 = await m.sendRequest(
+      [
+        vscode.LanguageModelChatMessage.User('What is in src/app.py?'),
+        vscode.LanguageModelChatMessage.Assistant([call]),
+        vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('def add(a, b): return a + b')])]),
+      ],
+      { tools },
+      new vscode.CancellationTokenSource().token,
+    );
+    let text = '';
+    for await (const t of res2.text) text += t;
+    assert.equal(text, 'It defines add().');
+    const stats2 = (await (await fetch(`${SPACE}/__fixture/stats`)).json()) as { joins: Array<{ data: unknown[] }> };
+    const prompt = String(stats2.joins[stats2.joins.length - 1].data[0]);
+    assert.match(prompt, /<tool_call>\n\{"name":"read_file","arguments":\{"path":"src\/app\.py"\}\}\n<\/tool_call>/);
+    assert.match(prompt, /<tool_response>\ndef add\(a, b\): return a \+ b\n<\/tool_response>/);
+  });
+
+  it('cancelling a language model request reaches the Space\'s cancel', async () => {
+    await fixture({ tokenDelayMs: 100, answer: 'one two three four five six seven eight nine ten eleven twelve' });
+    const [m] = await vscode.lm.selectChatModels({ vendor: 'qwen-space', id: 'qwen-2.5' });
+    const cts = new vscode.CancellationTokenSource();
+    const before = await spaceStats();
+    const res = await m.sendRequest([vscode.LanguageModelChatMessage.User('count')], {}, cts.token);
+    let text = '';
+    for await (const t of res.text) {
+      text += t;
+      if (text.includes('two')) cts.cancel();
+    }
+    await waitFor('the Space to hear of the cancel', async () => {
+      const s = await spaceStats();
+      return s.cancels.length + s.disconnects > before.cancels.length + before.disconnects;
+    });
+    assert.doesNotMatch(text, /twelve/);
+  });
 });

@@ -9,6 +9,7 @@ import { clearEndpointCache } from '../../src/provider/qwen';
 import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 import { waitFor } from './provider.test';
+import { waitFor as sharedWaitFor } from '../support/wait';
 
 const silentLog = { info() {}, warn() {}, error() {} };
 
@@ -153,7 +154,8 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     const { session } = make(50);
     const sending = session.send('long');
     await waitFor(() => session.conversation.turns[1]?.text.length > 200);
-    await new Promise((r) => setTimeout(r, 120)); // a throttle tick or two
+    // Until the throttled save has written more than 100 characters of the answer to disk.
+    await sharedWaitFor('a save with the answer in it', async () => ((await new HistoryStore(dir).load(session.conversation.id))?.turns[1]?.text.length ?? 0) > 100, { timeoutMs: 10_000 });
     // "crash": read the files as a new window would, while the answer is still streaming
     const fresh = new HistoryStore(dir);
     const reopened = new ChatSession({ store: fresh, backend: backendFor(space.url), post: () => {}, log: silentLog, systemPrompt: () => '' });

@@ -142,6 +142,14 @@ describe('fallback from one Space to another', () => {
     }
   });
 
+  it('when every model is unavailable, reports the chosen model\'s error and what the others said', async () => {
+    primary.faults.push({ kind: 'busy' });
+    second.faults.push({ kind: 'busy' });
+    const err = await failure(run('qwen-2.5', opts()));
+    assert.equal(err.kind, 'busy');
+    assert.match(err.message, /^The Space is busy: Queue is full\..* No other model could answer either \(Qwen2\.5-Max-Demo is busy \(its queue is full\)\)\.$/);
+  });
+
   it('does not fall back when fallback is off', async () => {
     primary.faults.push({ kind: 'busy' });
     const err = await failure(run('qwen-2.5', opts({ fallback: false })));

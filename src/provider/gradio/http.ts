@@ -102,7 +102,7 @@ export class Http {
     }
     const code = errCode(err);
     const detail = errText(err);
-    const secs = Math.round((this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000);
+    const secs = +((this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000).toFixed(1);
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
       const through = this.proxiedFor(url) ? ` through the proxy ${redactUrl(this.proxyUrl!)}` : '';
       return new QwenError('timeout', `Could not connect to ${safeHost(url)}${through} within ${secs} s while ${what}: the ${url.startsWith('https:') ? 'TCP or TLS' : 'TCP'} handshake did not complete.`, { cause: err });

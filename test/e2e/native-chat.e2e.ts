@@ -1,0 +1,121 @@
+/**
+ * Qwen in VS Code's own Chat (code-server, offline, no account): the models in the picker,
+ * `@qwen` answering with the queue shown, a plain agent-mode message answered by the Qwen model
+ * after "Manage Language Models", and a tool call that makes VS Code run a real tool whose
+ * result reaches the next request to the Space. The recipe is in docs/native-chat.md.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Locator } from 'playwright-core';
+import { LocalSpace } from '../fixtures/space';
+import { waitFor } from '../support/wait';
+import { ensureInstalled, VsCode } from './harness';
+
+const APP = 'def add(a, b):\n    """Add two numbers: NATIVE_CHAT_MARKER."""\n    return a + b\n';
+
+describe('Qwen in VS Code\'s own Chat', function () {
+  this.timeout(240_000);
+  let space: LocalSpace;
+  let vs: VsCode;
+  let list: Locator;
+
+  before(async function () {
+    this.timeout(900_000);
+    const env = ensureInstalled();
+    space = new LocalSpace({ tokenDelayMs: 10 });
+    await space.start();
+    // The bundled Copilot Chat writes into HOME and TMPDIR: keep them private to this run.
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-native-home-'));
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-native-tmp-'));
+    vs = new VsCode(env);
+    await vs.start({
+      settings: { 'chat.disableAIFeatures': false, 'qwenChat.spaceUrl': space.url, 'qwenChat.hubUrl': space.url },
+      files: { 'src/app.py': APP },
+      env: { HOME: home, TMPDIR: tmp, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
+    });
+    list = vs.page.locator('.interactive-list');
+  });
+
+  after(async () => {
+    await vs?.stop();
+    await space?.stop();
+  });
+
+  afterEach(async function () {
+    const name = (this.currentTest?.title ?? 'test').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    await vs.screenshot(`${this.currentTest?.state === 'failed' ? 'FAILED-' : ''}native-${name}`).catch(() => undefined);
+    space.faults.length = 0;
+    space.opts.tokenDelayMs = 10;
+    space.opts.answer = undefined;
+  });
+
+  const input = () => vs.page.locator('.interactive-input-part .monaco-editor').first();
+
+  async function ask(text: string): Promise<void> {
+    await input().click();
+    await vs.page.keyboard.type(text);
+    await vs.page.keyboard.press('Enter');
+  }
+
+  it('shows the Qwen models in the chat\'s model picker', async () => {
+    await vs.command('Chat: Open Chat');
+    const picker = vs.page.locator('.interactive-input-part .action-label.model-picker-split, .interactive-input-part .chat-model-picker-item .action-label').first();
+    await waitFor('a Qwen model in the picker', async () => /Qwen/i.test((await picker.getAttribute('aria-label').catch(() => '')) ?? '') || /Qwen/i.test((await picker.textContent().catch(() => '')) ?? ''), { timeoutMs: 90_000, everyMs: 500 });
+    await vs.screenshot('native-chat-model-picker');
+  });
+
+  it('@qwen answers, streaming, with the queue position shown while it waits', async () => {
+    space.faults.push({ kind: 'queue', ahead: 2, stepMs: 1500 });
+    const joins = space.stats.joins.length;
+    await ask('@qwen What is a closure?');
+    await waitFor('the queue position', async () => /in queue/i.test((await list.textContent()) ?? ''), { timeoutMs: 30_000, everyMs: 100 });
+    await waitFor('the answer', async () => /You asked: "What is a closure\?"[\s\S]*That is the whole answer\.[\s\S]*Answered by qwen-2\.5/.test((await list.textContent()) ?? ''), { timeoutMs: 60_000, everyMs: 200 });
+    assert.equal(space.stats.joins.length, joins + 1);
+    await vs.screenshot('native-chat-qwen-participant');
+  });
+
+  it('@qwen is stopped by Chat\'s Cancel, and the Space hears of it', async () => {
+    space.opts.tokenDelayMs = 150;
+    space.opts.answer = () => Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    const before = space.stats.cancels.length + space.stats.disconnects;
+    await ask('@qwen Count for me');
+    await waitFor('some streamed words', async () => /word5\b/.test((await list.textContent()) ?? ''), { timeoutMs: 30_000, everyMs: 100 });
+    await vs.command('Chat: Cancel');
+    await waitFor('the Space to hear of the cancel', async () => space.stats.cancels.length + space.stats.disconnects > before, { timeoutMs: 20_000 });
+    assert.doesNotMatch((await list.textContent()) ?? '', /word199/);
+  });
+
+  it('after Manage Language Models, a plain message is answered by the Qwen model, and a tool call runs a real tool', async () => {
+    await vs.command('Chat: Manage Language Models');
+    await vs.page.keyboard.press('Escape');
+    await vs.command('Chat: New Chat');
+    // The Copilot Chat that code-server bundles takes a moment to switch on; ask until Qwen answers.
+    const joins0 = space.stats.joins.length;
+    await waitFor('a plain message to reach the Space', async () => {
+      if (space.stats.joins.length > joins0) return true;
+      await ask('Hello plain chat');
+      await waitFor('an answer or a refusal', async () => space.stats.joins.length > joins0 || /Sign in|Copilot/i.test((await list.textContent()) ?? ''), { timeoutMs: 20_000, everyMs: 500 }).catch(() => undefined);
+      return space.stats.joins.length > joins0;
+    }, { timeoutMs: 120_000, everyMs: 3_000 });
+    await waitFor('the provider\'s text in the chat', async () => /You asked:/.test((await list.textContent()) ?? ''), { timeoutMs: 60_000, everyMs: 200 });
+    const system = String(space.stats.joins[space.stats.joins.length - 1].data[2]);
+    assert.match(system, /<tools>/, 'agent mode sends tools, described in Qwen\'s format');
+    // Pick the workspace's read-file tool from what VS Code offered, and call it.
+    const tools = [...system.matchAll(/^\{"type":"function","function":(\{.*\})\}$/gm)].map((m) => JSON.parse(m[1]) as { name: string; parameters?: { properties?: Record<string, { type?: string }>; required?: string[] } });
+    const read = tools.find((t) => /read.?file/i.test(t.name) && t.parameters);
+    assert.ok(read, `a read-file tool among ${tools.map((t) => t.name).join(', ')}`);
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(read.parameters?.properties ?? {})) {
+      if (/path|file|uri/i.test(k)) args[k] = path.join(vs.workspace, 'src/app.py');
+      else if (v.type === 'number' || v.type === 'integer') args[k] = /end/i.test(k) ? 20 : 1;
+    }
+    let calls = 0;
+    space.opts.answer = () => (calls++ === 0 ? `Let me read it.\n<tool_call>\n${JSON.stringify({ name: read.name, arguments: args })}\n</tool_call>` : 'The file defines add().');
+    const joins1 = space.stats.joins.length;
+    await ask('What is in src/app.py?');
+    await waitFor('the tool result in a request to the Space', async () => space.stats.joins.slice(joins1).some((j) => /<tool_response>[\s\S]*NATIVE_CHAT_MARKER[\s\S]*<\/tool_response>/.test(String(j.data[0]))), { timeoutMs: 90_000, everyMs: 250 });
+    await vs.screenshot('native-chat-tool-call');
+  });
+});
