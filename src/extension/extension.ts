@@ -202,9 +202,12 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   });
 
   // VS Code's own Chat: Qwen's models in the model picker (with tool calling), and @qwen.
-  const lmProvider = new QwenChatModels((messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value.maxPromptCharacters, log);
+  const lmProvider = new QwenChatModels((messages, signal, model) => stream(messages, signal, undefined, model), log);
   context.subscriptions.push(lmProvider, vscode.lm.registerLanguageModelChatProvider(QwenChatModels.vendor, lmProvider), settings.onChange(() => lmProvider.changed()));
-  lmProvider.changed(); // models are loaded only when something asks: say they are there
+  // Models are loaded only when something asks: say they are there, and ask once, so the chat's
+  // picker offers and selects one by itself.
+  lmProvider.changed();
+  void Promise.resolve(vscode.lm.selectChatModels({ vendor: QwenChatModels.vendor })).catch(() => undefined);
   context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log));
 
   // Tests in a real VS Code reach the session through the extension's exports.

@@ -17,6 +17,10 @@ export type ModelStream = (messages: ChatMessage[], signal: AbortSignal, model: 
 const CHARS_PER_TOKEN = 3.5;
 /** The Spaces' demos cap an answer well below the models' own limits; this is what they allow at most. */
 const MAX_OUTPUT_TOKENS = 8_192;
+/** The context each Space's model has (Qwen2.5, Qwen2 and Qwen3: 32K tokens natively; the 1M demo: one million). */
+function contextTokens(model: string): number {
+  return model === 'qwen-2.5-1m' ? 1_000_000 : 32_768;
+}
 /** Of the prompt budget, at most this share goes to describing tools. */
 const TOOLS_SHARE = 0.5;
 
@@ -44,7 +48,6 @@ export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.
 
   constructor(
     private readonly stream: ModelStream,
-    private readonly promptChars: () => number,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -53,7 +56,6 @@ export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.
   }
 
   provideLanguageModelChatInformation(): vscode.LanguageModelChatInformation[] {
-    const chars = this.promptChars() || 32_000;
     return MODELS.map((id) => {
       const s = spaceFor(id);
       return {
@@ -63,7 +65,7 @@ export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.
         version: s.shape.spaceId,
         tooltip: `${s.label}, served free by the Hugging Face Space ${s.shape.spaceId} (no account; it may queue).`,
         detail: s.shape.spaceId,
-        maxInputTokens: Math.floor(chars / CHARS_PER_TOKEN),
+        maxInputTokens: contextTokens(id) - MAX_OUTPUT_TOKENS,
         maxOutputTokens: MAX_OUTPUT_TOKENS,
         capabilities: { toolCalling: true },
       };
@@ -84,7 +86,7 @@ export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.
     const msgs = toChatMessages(messages);
     const tools: ToolSpec[] = (options.tools ?? []).map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
     if (tools.length) {
-      const budget = Math.floor((this.promptChars() || 32_000) * TOOLS_SHARE);
+      const budget = Math.floor((model.maxInputTokens * CHARS_PER_TOKEN) * TOOLS_SHARE);
       const { text, withSchema } = toolsPrompt(tools, budget, msgs.map((m) => m.content).join('\n'));
       const sys = msgs.find((m) => m.role === 'system');
       if (sys) sys.content = `${sys.content}\n\n${text}`;
