@@ -33,7 +33,6 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
 <body>
 <div id="app" class="app">
   <div class="toolbar" role="toolbar" aria-label="Conversation">
-    <button id="new-chat" type="button" data-testid="new-chat" title="New conversation">New</button>
     <button id="toggle-history" type="button" data-testid="toggle-history" aria-expanded="false" aria-controls="history" title="Past conversations">History</button>
     <span id="title" class="title" data-testid="conversation-title"></span>
   </div>

@@ -6,6 +6,7 @@ import DOMPurify from 'dompurify';
 import { assertNever, type ConversationSummary, type ErrorView, type HostToWebview, type TurnView, type WebviewToHost } from '../protocol';
 import { createRenderer, isLoadableImage } from './markdown/render';
 import { StreamingMarkdown } from './markdown/stream';
+import { spoken } from './spoken';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;
@@ -26,7 +27,6 @@ const els = {
   form: $<HTMLFormElement>('composer'),
   send: $<HTMLButtonElement>('send'),
   stop: $<HTMLButtonElement>('stop'),
-  newChat: $<HTMLButtonElement>('new-chat'),
   toggleHistory: $<HTMLButtonElement>('toggle-history'),
   history: $<HTMLElement>('history'),
   historyList: $<HTMLUListElement>('history-list'),
@@ -121,7 +121,7 @@ function decorate(root: HTMLElement): void {
       bar.append(l);
     }
     bar.append(
-      button('Copy', 'copy-code', 'Copy the code'),
+      button('Copy code', 'copy-code', 'Copy the code'),
       button('Insert', 'insert-code', 'Insert at the cursor in the editor'),
       button('Replace selection', 'replace-selection', 'Replace the editor selection with this code'),
     );
@@ -231,7 +231,7 @@ function renderFooter(ui: TurnUi): void {
     s.textContent = v.interrupted ? 'Interrupted: VS Code closed before the answer finished.' : 'Stopped.';
     f.append(s);
   }
-  if (v.text) f.append(button('Copy', 'copy-answer', 'Copy the whole answer'));
+  if (v.text) f.append(button('Copy answer', 'copy-answer', 'Copy the whole answer as Markdown'));
   if (order[order.length - 1] === v.id && !busy && v.state !== 'error') f.append(button('Regenerate', 'regenerate', 'Ask again for a new answer'));
 }
 
@@ -416,7 +416,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       ui.status.textContent = '';
       renderFooter(ui);
       if (follow) toBottom(); // the footer's buttons too
-      if (m.state === 'done') announce(`Qwen answered: ${(ui.body.textContent ?? '').slice(0, 400)}`);
+      if (m.state === 'done') announce(`Qwen answered: ${spoken(ui.view.text).slice(0, 400)}`);
       else if (m.state === 'error' && m.error) announce(`Error: ${m.error.message}`);
       else announce('Stopped.');
       return;
@@ -466,8 +466,10 @@ document.addEventListener('keydown', (e) => {
     post({ type: 'stop' });
   }
 });
-els.stop.addEventListener('click', () => post({ type: 'stop' }));
-els.newChat.addEventListener('click', () => post({ type: 'newConversation' }));
+els.stop.addEventListener('click', () => {
+  post({ type: 'stop' });
+  els.input.focus(); // the Stop button goes away: focus must not fall to the page
+});
 els.toggleHistory.addEventListener('click', () => {
   const show = els.history.hidden;
   els.history.hidden = !show;
@@ -570,6 +572,7 @@ document.addEventListener('click', (e) => {
       return;
     case 'regenerate':
       post({ type: 'regenerate' });
+      els.input.focus(); // the button is replaced by the new answer
       return;
     case 'retry':
       post({ type: 'retry' });

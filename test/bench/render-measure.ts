@@ -17,6 +17,22 @@ export function proseAnswer(blocks: number): string {
   return out.join('\n');
 }
 
+/** About `tokens` tokens of everything a long answer holds: prose, 50 code blocks, lists and tables. */
+export function mixedAnswer(tokens: number): string {
+  const out: string[] = [];
+  let n = 0;
+  for (let i = 0; n < tokens; i++) {
+    let block: string;
+    if (i % 4 === 1) block = ['```ts', ...Array.from({ length: Math.max(3, Math.round(tokens / 50 / 12)) }, (_, k) => `const v${i}_${k} = compute(${k}, "s"); // step ${k}`), '```', ''].join('\n');
+    else if (i % 4 === 2) block = [`1. first **point** ${i}`, `2. second with \`code\``, `3. third point`, ''].join('\n');
+    else if (i % 4 === 3) block = ['| a | b |', '|---|--:|', `| ${i} | **${i * 2}** |`, `| x | y |`, ''].join('\n');
+    else block = `Paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(6).trim()}.\n`;
+    out.push(block);
+    n += (block.match(/\S+/g) ?? []).length;
+  }
+  return out.join('\n');
+}
+
 /** A numbered list with no blank lines between its items, as models write step lists. */
 export function listAnswer(items: number): string {
   return `Steps:\n\n${Array.from({ length: items }, (_, i) => `${i + 1}. Do the **thing** number ${i} with \`code\` and some words here`).join('\n')}\n`;
@@ -44,24 +60,32 @@ export interface RenderFigures {
   closeMs: number;
   /** Re-rendering everything since the answer's last block began, per frame, near the end: the cost without incremental rendering. */
   wholeMs: number;
+  /** Per token, over the first and the last tenth of the frames. */
+  firstTenthMsPerToken: number;
+  lastTenthMsPerToken: number;
+  /** The longest single frame. */
+  longestMs: number;
 }
 
-export async function measureStreaming(doc: Document, render: Render, answer: string, perFrame: number, pause: () => Promise<void>, window = 200): Promise<RenderFigures> {
+export async function measureStreaming(doc: Document, render: Render, answer: string, perFrame: number, pause: () => Promise<void>, window = 200, into?: HTMLElement, layout = false): Promise<RenderFigures> {
   const tokens = answer.match(/\s*\S+\s*/g) ?? [];
   const frames: string[] = [];
   for (let i = 0; i < tokens.length; i += perFrame) frames.push(tokens.slice(i, i + perFrame).join(''));
   const root = doc.createElement('div');
-  doc.body.append(root);
+  (into ?? doc.body).append(root);
   const sm = new StreamingMarkdown(root, render);
   const times: number[] = [];
   for (let i = 0; i < frames.length; i++) {
     const t0 = performance.now();
     sm.append(frames[i]);
+    if (layout) void root.getBoundingClientRect().height; // the frame's layout too, as the browser does before painting
     times.push(performance.now() - t0);
     if (i % 10 === 9) await pause();
   }
   root.remove();
+  const longestMs = Math.max(...times);
   const closeMs = times.pop()!;
+  const tenth = Math.max(1, Math.floor(times.length / 10));
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   // Without incremental rendering every frame re-renders the answer (for prose, the whole of it;
   // for a code block, the whole open block): timed on a few frames near the end.
@@ -74,5 +98,8 @@ export async function measureStreaming(doc: Document, render: Render, answer: st
     whole.push(performance.now() - t0);
     await pause();
   }
-  return { chars: answer.length, tokens: tokens.length, frames: frames.length, firstMs: avg(times.slice(0, window)), lastMs: avg(times.slice(-window)), closeMs, wholeMs: avg(whole) };
+  return {
+    chars: answer.length, tokens: tokens.length, frames: frames.length, firstMs: avg(times.slice(0, window)), lastMs: avg(times.slice(-window)), closeMs, wholeMs: avg(whole),
+    firstTenthMsPerToken: avg(times.slice(0, tenth)) / perFrame, lastTenthMsPerToken: avg(times.slice(-tenth)) / perFrame, longestMs,
+  };
 }

@@ -450,7 +450,7 @@ describe('Qwen Chat in a real VS Code', function () {
   });
 
   it('starts a new conversation, then reopens and deletes conversations from History', async () => {
-    await chat.click('[data-testid="new-chat"]');
+    await vs.command('Qwen: New Conversation');
     await until('an empty conversation', async () => ((await chat.$$('.turn')).length === 0 ? true : undefined));
     await send('Second conversation');
     await answerDone();
@@ -532,7 +532,7 @@ describe('Qwen Chat in a real VS Code', function () {
   /** A known state for a journey: the chat open on a new, empty conversation. */
   async function freshChat(): Promise<void> {
     chat = await vs.openChat();
-    await chat.click('[data-testid="new-chat"]');
+    await vs.command('Qwen: New Conversation');
     await until('an empty conversation', async () => (await chat.$$('.turn')).length === 0);
   }
 

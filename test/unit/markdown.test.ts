@@ -352,3 +352,22 @@ function llmAnswers(): Array<{ name: string; text: string }> {
     { name: 'tilde fence with backticks inside', text: '~~~\n```\nnot closed\n~~~\n' },
   ];
 }
+
+describe('what the view says and shows besides the Markdown', () => {
+  it('announces an answer\'s text only, with code blocks summarised, never the toolbar labels', async () => {
+    const { spoken } = await import('../../src/webview/spoken');
+    const said = spoken('Here is **one**:\n\n```python\ndef f():\n    return 1\n```\n\nAnd `inline`.');
+    assert.equal(said, 'Here is one : (code block, python, 2 lines) And inline .');
+    assert.doesNotMatch(said, /Copy|Insert|Replace/);
+  });
+
+  it('shows GFM task list items as read-only checkboxes, not a literal [ ]', () => {
+    const el = doc.createElement('div');
+    el.innerHTML = render('- [ ] write tests\n- [x] ship it\n- plain item');
+    const boxes = Array.from(el.querySelectorAll('[role="checkbox"]'));
+    assert.deepEqual(boxes.map((b) => b.getAttribute('aria-checked')), ['false', 'true']);
+    assert.equal(el.querySelector('input'), null);
+    assert.doesNotMatch(el.textContent!, /\[ \]|\[x\]/);
+    assert.equal(el.querySelectorAll('li.task-item').length, 2);
+  });
+});

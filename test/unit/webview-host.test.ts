@@ -23,7 +23,7 @@ describe('the chat view\'s HTML', () => {
   });
 
   it('gives the controls stable test ids and labels', () => {
-    for (const id of ['chat-input', 'send', 'stop', 'new-chat', 'toggle-history', 'messages', 'announcer']) assert.match(html, new RegExp(`data-testid="${id}"`));
+    for (const id of ['chat-input', 'send', 'stop', 'model-picker', 'toggle-history', 'messages', 'announcer']) assert.match(html, new RegExp(`data-testid="${id}"`));
     assert.match(html, /<label for="input"/);
     assert.match(html, /aria-live="polite"/);
   });

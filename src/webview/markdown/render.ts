@@ -50,6 +50,28 @@ export function createMarkdown(o: MarkdownOptions = {}): MarkdownIt {
     });
     md.renderer.rules.html_as_text = (tokens, idx) => escapeHtml(tokens[idx].content);
   }
+  // GFM task lists: "[ ] " or "[x] " opening a list item shows a read-only checkbox (no input
+  // element: the sanitiser allows none), as GitHub renders them.
+  md.core.ruler.push('task_lists', (state) => {
+    const tokens = state.tokens;
+    for (let i = 2; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t.type !== 'inline' || tokens[i - 1].type !== 'paragraph_open' || tokens[i - 2].type !== 'list_item_open') continue;
+      const first = t.children?.[0];
+      const m = first?.type === 'text' ? /^\[([ xX])\](?=\s|$)/.exec(first.content) : null;
+      if (!m || !first) continue;
+      const checked = m[1] !== ' ';
+      first.content = first.content.slice(3).replace(/^\s/, '');
+      const box = new state.Token('html_task', '', 0);
+      box.meta = { checked };
+      t.children!.unshift(box);
+      tokens[i - 2].attrJoin('class', 'task-item');
+    }
+  });
+  md.renderer.rules.html_task = (tokens, idx) => {
+    const checked = (tokens[idx].meta as { checked: boolean }).checked;
+    return `<span class="task-box" role="checkbox" aria-checked="${checked}" aria-readonly="true" aria-label="${checked ? 'done' : 'to do'}">${checked ? '☑' : '☐'}</span>`;
+  };
   md.renderer.rules.image = (tokens, idx) => {
     const t = tokens[idx];
     const src = t.attrGet('src') ?? '';
