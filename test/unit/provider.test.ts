@@ -9,6 +9,7 @@ import type { ProviderEvent, SpaceStatus } from '../../src/provider/types';
 import net from 'node:net';
 import { SseParser, SseTooLarge } from '../../src/provider/gradio/sse';
 import { closedPort } from '../fixtures/proxy';
+import { failure } from '../support/failure';
 import { waitFor as sharedWaitFor } from '../support/wait';
 import { type Fault, LocalSpace, type LocalSpaceOptions, scriptedAnswer } from '../fixtures/space';
 
@@ -25,16 +26,6 @@ async function events(opts: QwenOptions, prompt = 'Hi there'): Promise<ProviderE
   const out: ProviderEvent[] = [];
   for await (const e of Qwen_Qwen_2_5.stream('', user(prompt), opts)) out.push(e);
   return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<QwenError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof QwenError, `expected a QwenError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
 }
 
 describe('Qwen 2.5 provider against the local Space', function () {

@@ -3,11 +3,11 @@
  * each kind of unavailability, including the cases that must not fall back.
  */
 import assert from 'node:assert/strict';
-import { QwenError } from '../../src/provider/errors';
 import { clearEndpointCache } from '../../src/provider/qwen';
 import { QwenSpaces, type SpacesOptions, spaceFor } from '../../src/provider/spaces';
 import type { ProviderEvent } from '../../src/provider/types';
 import { closedPort } from '../fixtures/proxy';
+import { failure } from '../support/failure';
 import { LocalSpace, type SpaceShape } from '../fixtures/space';
 
 const ask = (q: string) => [{ role: 'user' as const, content: q }];
@@ -19,16 +19,6 @@ async function run(model: string, o: SpacesOptions, q = 'Hello there'): Promise<
   const m = events.find((e) => e.type === 'model') as { model: string; fallbackReason?: string } | undefined;
   const r = events.filter((e) => e.type === 'reasoning').pop() as { text: string } | undefined;
   return { events, text: done?.text ?? '', reasoning: r?.text ?? '', model: m?.model, reason: m?.fallbackReason };
-}
-
-async function failure(p: Promise<unknown>): Promise<QwenError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof QwenError, `expected a QwenError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
 }
 
 const SHAPES: Array<{ shape: SpaceShape; model: string; fn: number; trigger: number; data: (q: string) => unknown }> = [
