@@ -93,7 +93,8 @@ describe('Qwen Chat in a real VS Code', function () {
   }
 
   it('runs from the installed .vsix, which holds only what the extension needs', async () => {
-    const dir = path.join(vs.extensionsDir, 'qwen-chat-dev.qwen-chat-0.1.0');
+    const version = (JSON.parse(await fs.readFile(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
+    const dir = path.join(vs.extensionsDir, `qwen-chat-dev.qwen-chat-${version}`);
     const files: string[] = [];
     const walk = async (d: string): Promise<void> => {
       for (const e of await fs.readdir(d, { withFileTypes: true })) {

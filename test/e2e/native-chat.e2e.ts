@@ -112,12 +112,13 @@ describe('Qwen in VS Code\'s own Chat', function () {
     await vs.command('Chat: New Chat');
     // The Copilot Chat that code-server bundles takes a moment to switch on; ask until Qwen answers.
     const joins0 = space.stats.joins.length;
+    // Asked again only when VS Code refused it (a sign-in offer), never while a request may be on its way.
     await waitFor('a plain message to reach the Space', async () => {
       if (space.stats.joins.length > joins0) return true;
       await ask('Hello plain chat');
-      await waitFor('an answer or a refusal', async () => space.stats.joins.length > joins0 || /Sign in|Copilot/i.test(await chatText()), { timeoutMs: 20_000, everyMs: 500 }).catch(() => undefined);
+      await waitFor('the request, or a sign-in offer', async () => space.stats.joins.length > joins0 || (await vs.page.locator('.monaco-dialog-box').isVisible().catch(() => false)), { timeoutMs: 60_000, everyMs: 500 }).catch(() => undefined);
       return space.stats.joins.length > joins0;
-    }, { timeoutMs: 120_000, everyMs: 3_000 });
+    }, { timeoutMs: 180_000, everyMs: 1_000 });
     await waitFor('the provider\'s text in the chat', async () => /You asked:/.test(await chatText()), { timeoutMs: 60_000, everyMs: 200 });
     // Copilot Chat also makes small requests of its own (a title); the agent's request carries the tools.
     const withTools = space.stats.joins.slice(joins0).map((j) => String(j.data[2])).filter((sys) => sys.includes('<tools>'));
@@ -132,8 +133,11 @@ describe('Qwen in VS Code\'s own Chat', function () {
       if (/path|file|uri/i.test(k)) args[k] = path.join(vs.workspace, 'src/app.py');
       else if (v.type === 'number' || v.type === 'integer') args[k] = /end/i.test(k) ? 20 : 1;
     }
-    let calls = 0;
-    space.opts.answer = () => (calls++ === 0 ? `Let me read it.\n<tool_call>\n${JSON.stringify({ name: read.name, arguments: args })}\n</tool_call>` : 'The file defines add().');
+    // Everything asked so far has been answered before the next question.
+    await waitFor('the Space to be idle', async () => space.stats.completed + space.stats.cancels.length + space.stats.disconnects >= space.stats.joins.length, { timeoutMs: 60_000, everyMs: 250 });
+    // The question about the file gets a tool call; once the tool's result is in the prompt, an answer.
+    space.opts.answer = (q) =>
+      /What is in src\/app\.py\?/.test(q) && !q.includes('<tool_response>') ? `Let me read it.\n<tool_call>\n${JSON.stringify({ name: read.name, arguments: args })}\n</tool_call>` : 'The file defines add().';
     const joins1 = space.stats.joins.length;
     await ask('What is in src/app.py?');
     await waitFor('the tool result in a request to the Space', async () => space.stats.joins.slice(joins1).some((j) => /<tool_response>[\s\S]*NATIVE_CHAT_MARKER[\s\S]*<\/tool_response>/.test(String(j.data[0]))), { timeoutMs: 90_000, everyMs: 250 });
