@@ -235,7 +235,8 @@ async function benchRenderingChromium(): Promise<void> {
 }
 
 async function benchRendering(): Promise<void> {
-  await benchRenderingJsdom();
+  // jsdom is far slower than a browser and not what users run: only on request.
+  if (process.argv.includes('--jsdom')) await benchRenderingJsdom();
   await benchRenderingChromium();
 }
 
