@@ -88,7 +88,7 @@ class StreamWriter implements vscode.Disposable {
         const exp = this.expected;
         if (exp && c.rangeOffset === exp.offset && c.rangeLength === exp.removed && c.text === exp.text) {
           this.expected = undefined;
-          this.tracker.end = exp.offset + exp.text.length + (this.tracker.end - exp.offset - exp.removed);
+          this.tracker.ownEdit(exp.offset, exp.removed, exp.text.length);
         } else {
           this.tracker.otherChange(c.rangeOffset, c.rangeLength, c.text.length);
         }

@@ -11,9 +11,9 @@ export class InsertionTracker {
     public end: number = start,
   ) {}
 
-  /** Our own text went in at `end`. */
-  inserted(length: number): void {
-    this.end += length;
+  /** Our own edit replaced `removed` characters at `offset` (inside the insertion, or at its end) with `inserted` characters. */
+  ownEdit(offset: number, removed: number, inserted: number): void {
+    this.end = offset + inserted + (this.end - offset - removed);
   }
 
   /** Someone else replaced `removed` characters at `offset` with `inserted` characters. */

@@ -73,7 +73,7 @@ describe('Generate at Cursor: what goes into the document', () => {
 describe('Generate at Cursor: where the insertion is while the user edits', () => {
   it('moves with edits before it, ignores edits after it, grows with edits inside it', () => {
     const t = new InsertionTracker(100);
-    t.inserted(10); // [100, 110)
+    t.ownEdit(t.end, 0, 10); // [100, 110)
     t.otherChange(5, 0, 3); // user types 3 chars above
     assert.deepEqual([t.start, t.end], [103, 113]);
     t.otherChange(50, 10, 0); // user deletes 10 chars above
@@ -84,7 +84,7 @@ describe('Generate at Cursor: where the insertion is while the user edits', () =
     assert.deepEqual([t.start, t.end], [93, 107]);
     t.otherChange(93, 0, 1); // right at the start counts as before
     assert.deepEqual([t.start, t.end], [94, 108]);
-    t.inserted(2);
+    t.ownEdit(t.end, 0, 2);
     assert.deepEqual([t.start, t.end], [94, 110]);
   });
 
