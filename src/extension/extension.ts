@@ -30,6 +30,9 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   const log = vscode.window.createOutputChannel('Qwen Chat', { log: true });
   const settings = new SettingsStore();
   context.subscriptions.push(log, settings);
+  // Restricted Mode: package.json's restrictedConfigurations keep a workspace from redirecting prompts.
+  log.info(`activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted')));
 
   let token: string | undefined;
   let tokenLoaded = false;

@@ -80,6 +80,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Runs after the extension is installed, before VS Code starts (to add more extensions with installVsix). */
   beforeStart?: (extensionsDir: string, userDataDir: string) => Promise<void>;
+  /** Turn Workspace Trust on and open the folder untrusted (Restricted Mode), as a user who said No. */
+  untrusted?: boolean;
 }
 
 export class VsCode {
@@ -151,6 +153,7 @@ export class VsCode {
           'editor.minimap.enabled': false,
           'window.commandCenter': false,
           ...old,
+          ...(o.untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {}),
           ...o.settings,
         },
         null,
@@ -168,7 +171,7 @@ export class VsCode {
         '--auth', 'none',
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        ...(o.untrusted ? [] : ['--disable-workspace-trust']),
         '--disable-getting-started-override',
         '--extensions-dir', this.extensionsDir,
         '--user-data-dir', this.userDataDir,
