@@ -32,6 +32,8 @@ export async function streamIntoEditor(
   range: vscode.Range,
   events: AsyncIterable<EditorStreamEvent>,
   token: vscode.CancellationToken,
+  /** Told where the insertion is after each piece lands (the review highlights it as it grows). */
+  onProgress?: (range: vscode.Range) => void,
 ): Promise<EditorStreamResult> {
   const w = new StreamWriter(editor.document, range);
   let final: string | undefined;
@@ -51,8 +53,10 @@ export async function streamIntoEditor(
       if (token.isCancellationRequested) cancelled = true;
       if (next.done || cancelled) break;
       const ev = next.value;
-      if (ev.type === 'append') await w.append(ev.text, token);
-      else final = ev.text;
+      if (ev.type === 'append') {
+        await w.append(ev.text, token);
+        onProgress?.(w.range());
+      } else final = ev.text;
       if (token.isCancellationRequested) cancelled = true;
     }
   } finally {

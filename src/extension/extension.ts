@@ -15,6 +15,7 @@ import { generateAtCursor } from './generate';
 import { Placement } from './insertion';
 import { HistoryStore } from './historyStore';
 import { explainMessage } from './prompts';
+import { ReviewController } from './review';
 import { SettingsStore } from './settings';
 
 const TOKEN_KEY = 'qwenChat.huggingFaceToken';
@@ -24,6 +25,8 @@ export interface QwenChatApi {
   session: () => Promise<ChatSession>;
   /** The chat view's Insert and Replace selection actions (for tests). */
   placeCode: (code: string, replace: boolean) => Promise<void>;
+  /** Changes awaiting Keep / Undo (for tests). */
+  review: ReviewController;
 }
 
 export function activate(context: vscode.ExtensionContext): QwenChatApi {
@@ -91,7 +94,10 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
       return s;
     })());
 
-  /** Puts code at the cursor or over the selection, placed as Generate at Cursor places it. */
+  const review = new ReviewController(log, () => settings.value.reviewChanges);
+  context.subscriptions.push(review);
+
+  /** Puts code at the cursor or over the selection, placed as Generate at Cursor places it, for review. */
   async function placeCode(code: string, replace: boolean): Promise<void> {
     const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
     if (!ed) return void vscode.window.showInformationMessage(replace ? 'Open a file and select the code to replace.' : 'Open a file to insert the code into.');
@@ -99,8 +105,13 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     const doc = ed.document;
     const before = doc.lineAt(range.start.line).text.slice(0, range.start.character);
     const after = doc.lineAt(range.end.line).text.slice(range.end.character);
-    const text = Placement.place(before, after, code, true, doc.getText(range));
-    await ed.edit((b) => b.replace(range, doc.eol === vscode.EndOfLine.CRLF ? text.replace(/\r?\n/g, '\r\n') : text));
+    const oldText = doc.getText(range);
+    let text = Placement.place(before, after, code, true, oldText);
+    if (doc.eol === vscode.EndOfLine.CRLF) text = text.replace(/\r?\n/g, '\r\n');
+    const start = doc.offsetAt(range.start);
+    if (!(await ed.edit((b) => b.replace(range, text)))) throw new Error('the editor refused the edit (is the file read-only?)');
+    const placed = new vscode.Range(doc.positionAt(start), doc.positionAt(start + text.length));
+    review.show(doc, placed, oldText, replace ? 'replace' : 'insert', replace ? 'Replace selection, from the chat' : 'Insert, from the chat');
   }
   const editorActions = {
     insertCode: (code: string) => placeCode(code, false),
@@ -171,6 +182,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
         void vscode.commands.executeCommand('setContext', 'qwenChat.generating', cts !== undefined);
       },
       toChat: async (question, answer, note) => (await session()).record(question, answer, { label: 'Generate at Cursor', note }),
+      review,
     });
   });
   command('qwenChat.newConversation', async () => {
@@ -214,7 +226,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log));
 
   // Tests in a real VS Code reach the session through the extension's exports.
-  return { session, placeCode };
+  return { session, placeCode, review };
 }
 
 export function deactivate(): void {

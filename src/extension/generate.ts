@@ -2,14 +2,17 @@
  * "Qwen: Generate at Cursor": streams the code of the answer into the document as it arrives
  * (through streamIntoEditor: in order, one undo step, nothing after Cancel). Only the first
  * fenced block lands; prose never does: an answer with more than that code goes to the chat.
+ * With a selection, the answer rewrites it. The change is then offered for review (Keep / Undo /
+ * Regenerate, and Show Diff for a rewrite) unless `qwenChat.reviewChanges` is off.
  */
 import * as vscode from 'vscode';
 import { describeError, isAbort } from '../provider/errors';
 import type { ChatMessage } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
-import { type EditorStreamEvent, streamIntoEditor } from './editorStream';
+import { type EditorStreamEvent, type EditorStreamResult, streamIntoEditor } from './editorStream';
 import { CodeStreamFilter, extractCode, Placement } from './insertion';
 import { generateMessage } from './prompts';
+import type { ReviewController } from './review';
 import { statusText } from './statusText';
 
 export type StreamFn = (messages: ChatMessage[], signal: AbortSignal) => AsyncIterable<ProviderEvent>;
@@ -23,48 +26,58 @@ export interface GenerateOptions {
   running?: (cts: vscode.CancellationTokenSource | undefined) => void;
   /** Where an answer that is not only code goes: the chat, with a note. */
   toChat?: (question: string, answer: string, note: string) => Promise<void>;
+  /** Offers the change for review when it is final. */
+  review?: ReviewController;
+  /** Where to write instead of the active editor's cursor or selection (Regenerate). */
+  target?: { doc: vscode.TextDocument; range: vscode.Range };
 }
 
 export async function generateAtCursor(opts: GenerateOptions): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
+  const editor = opts.target ? await vscode.window.showTextDocument(opts.target.doc) : vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage('Open a file and place the cursor where the code should go.');
     return;
   }
+  const range = opts.target?.range ?? new vscode.Range(editor.selection.start, editor.selection.end);
   const instruction =
     opts.instruction ??
     (await vscode.window.showInputBox({
       title: 'Qwen: Generate at Cursor',
-      prompt: editor.selection.isEmpty ? 'What should Qwen write here?' : 'What should Qwen write here? (the selection goes along as context)',
-      placeHolder: 'e.g. a function that parses ISO dates',
+      prompt: range.isEmpty ? 'What should Qwen write here?' : 'How should Qwen rewrite the selection? (you review the change before keeping it)',
+      placeHolder: range.isEmpty ? 'e.g. a function that parses ISO dates' : 'e.g. add type hints',
       ignoreFocusOut: true,
     }));
   if (!instruction?.trim()) return;
   const doc = editor.document;
-  const context = editor.selection.isEmpty ? undefined : doc.getText(editor.selection);
+  // With a selection, the answer replaces it; without one, it goes in at the cursor.
+  const selected = doc.getText(range);
   const fileName = vscode.workspace.asRelativePath(doc.uri, false);
   const messages: ChatMessage[] = [
     { role: 'system', content: opts.systemPrompt },
-    { role: 'user', content: generateMessage(instruction, doc.languageId, fileName, context) },
+    { role: 'user', content: generateMessage(instruction, doc.languageId, fileName, selected || undefined) },
   ];
-  // The code goes at the cursor (the selection is context, not replaced).
-  const at = editor.selection.active;
-  const line = doc.lineAt(at.line).text;
-  const before = line.slice(0, at.character);
-  const after = line.slice(at.character);
+  const before = doc.lineAt(range.start.line).text.slice(0, range.start.character);
+  const after = doc.lineAt(range.end.line).text.slice(range.end.character);
   const filter = new CodeStreamFilter();
-  const placement = Placement.forTarget(before, '', after);
+  const placement = Placement.forTarget(before, selected, after);
+  let cts: vscode.CancellationTokenSource | undefined;
+  const review = opts.review?.begin(doc, range, {
+    kind: selected ? 'replace' : 'generate',
+    label: instruction,
+    stop: () => cts?.cancel(),
+    regenerate: async (again) => generateAtCursor({ ...opts, instruction, target: { doc, range: again } }),
+  });
   let full = '';
-  let result: { cancelled: boolean } | undefined;
+  let result: EditorStreamResult | undefined;
   let failed: unknown;
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Qwen: generating', cancellable: true },
       async (progress, progressToken) => {
-        const cts = new vscode.CancellationTokenSource();
+        const source = (cts = new vscode.CancellationTokenSource());
         const ac = new AbortController();
-        const subs = [progressToken.onCancellationRequested(() => cts.cancel()), cts.token.onCancellationRequested(() => ac.abort())];
-        opts.running?.(cts);
+        const subs = [progressToken.onCancellationRequested(() => source.cancel()), source.token.onCancellationRequested(() => ac.abort())];
+        opts.running?.(source);
         async function* events(): AsyncGenerator<EditorStreamEvent> {
           for await (const ev of opts.stream(messages, ac.signal)) {
             if (ev.type === 'status') {
@@ -82,20 +95,23 @@ export async function generateAtCursor(opts: GenerateOptions): Promise<void> {
           if (tail && filter.isCode) yield { type: 'append', text: tail };
           // Whatever streamed, the document ends with the first code block of the final answer.
           const code = extractCode(full);
-          yield { type: 'final', text: code === undefined ? '' : Placement.place(before, after, code, true) };
+          yield { type: 'final', text: code === undefined ? selected : Placement.place(before, after, code, true, selected) };
         }
         try {
-          result = await streamIntoEditor(editor, new vscode.Range(at, at), events(), cts.token);
+          result = await streamIntoEditor(editor, range, events(), source.token, (r) => review?.update(r));
         } finally {
           opts.running?.(undefined);
           for (const s of subs) s.dispose();
-          cts.dispose();
+          source.dispose();
         }
       },
     );
   } catch (err) {
     failed = err;
   }
+  // A change is offered for review; nothing changed (prose only, stopped before any code): no review.
+  if (failed === undefined && result && !(result.text === selected && result.range.start.isEqual(range.start))) review?.ready(result.range);
+  else review?.end();
   if (failed === undefined && result) {
     if (result.cancelled) {
       opts.log.info('generation cancelled; what arrived stays (one Undo removes it)');

@@ -17,14 +17,20 @@ export function explainMessage(code: string, languageId: string, fileName: strin
   return `Explain this ${languageId} code from \`${fileName}\`:\n\n${f}${languageId}\n${code}\n${f}`;
 }
 
-export function generateMessage(instruction: string, languageId: string, fileName: string, context: string | undefined): string {
+/**
+ * Generate at Cursor's question. With a selection, Qwen rewrites it (`selected`): the answer
+ * replaces the selection, shown for review as a diff against it. Without one, code to insert.
+ */
+export function generateMessage(instruction: string, languageId: string, fileName: string, selected: string | undefined): string {
   const parts = [`File: \`${fileName}\` (${languageId})`];
-  if (context && context.trim()) {
-    context = trimEnd(context);
-    const f = fenceFor(context);
-    parts.push(`Selected code, for context:\n${f}${languageId}\n${context}\n${f}`);
+  if (selected && selected.trim()) {
+    selected = trimEnd(selected);
+    const f = fenceFor(selected);
+    parts.push(`Selected code:\n${f}${languageId}\n${selected}\n${f}`);
+    parts.push(`Rewrite the selected ${languageId} code as the instruction says. Reply with the whole replacement for the selection in one fenced block. Instruction: ${instruction}`);
+  } else {
+    parts.push(`Write the ${languageId} code to insert at the cursor. Instruction: ${instruction}`);
   }
-  parts.push(`Write the ${languageId} code to insert at the cursor. Instruction: ${instruction}`);
   return parts.join('\n\n');
 }
 

@@ -27,6 +27,8 @@ export interface Settings {
   requestTimeoutSeconds: number;
   maxPromptCharacters: number;
   proxy: ProxyChoice;
+  /** Offer code written into a file for review (Keep / Undo / Regenerate) before it is kept. */
+  reviewChanges: boolean;
 }
 
 export function readSettings(): Settings {
@@ -52,6 +54,7 @@ export function readSettings(): Settings {
       proxySupport: http.get<string>('proxySupport', 'override'),
       env: process.env,
     }),
+    reviewChanges: c.get<boolean>('reviewChanges', true),
   };
 }
 

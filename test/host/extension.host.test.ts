@@ -251,6 +251,137 @@ describe('Qwen Chat inside the extension host', function () {
     assert.equal(doc.getText(), content);
   });
 
+  describe('review before keep', () => {
+    const lenses = async (doc: vscode.TextDocument) =>
+      ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? []).map((l) => l.command?.title ?? '');
+    const joins = async () => ((await (await fetch(`${SPACE}/__fixture/stats`)).json()) as { joins: Array<{ data: unknown[] }> }).joins;
+
+    it('Generate at Cursor offers the change with Keep / Undo / Regenerate; Keep ends the review and one Undo still removes it', async () => {
+      await fixture({ tokenDelayMs: 5, answer: CODE });
+      const editor = await pythonEditor('x = 0\n');
+      const doc = editor.document;
+      await generate('parse ISO dates');
+      assert.equal(doc.getText(), `x = 0\n${CODE_ONLY}`);
+      const [p] = api.review.pending(doc);
+      assert.equal(p.state, 'ready');
+      assert.equal(doc.getText(p.range), CODE_ONLY, 'the review covers exactly the inserted code');
+      const titles = await lenses(doc);
+      assert.ok(titles.some((t) => /Keep/.test(t)) && titles.some((t) => /Undo/.test(t)) && titles.some((t) => /Regenerate/.test(t)), titles.join(' | '));
+      assert.ok(!titles.some((t) => /Diff/.test(t)), 'an insertion has no old text to compare');
+      await vscode.commands.executeCommand('qwenChat.review.keep', p.id);
+      assert.deepEqual(api.review.pending(doc), []);
+      assert.deepEqual(await lenses(doc), []);
+      assert.equal(doc.getText(), `x = 0\n${CODE_ONLY}`, 'Keep changes nothing');
+      await vscode.commands.executeCommand('undo');
+      assert.equal(doc.getText(), 'x = 0\n');
+    });
+
+    it('Regenerate puts the old text back and asks again; Undo (from the keyboard, no argument) gives the file back', async () => {
+      await fixture({ tokenDelayMs: 5, answer: '```python\nfirst = 1\n```' });
+      const editor = await pythonEditor('a = 0\n');
+      const doc = editor.document;
+      await generate('one assignment');
+      assert.equal(doc.getText(), 'a = 0\nfirst = 1');
+      const asked = (await joins()).length;
+      await fixture({ tokenDelayMs: 5, answer: '```python\nsecond = 2\n```' });
+      await vscode.commands.executeCommand('qwenChat.review.regenerate', api.review.pending(doc)[0].id);
+      assert.equal(doc.getText(), 'a = 0\nsecond = 2', 'the new answer replaced the old one, not added to it');
+      assert.equal((await joins()).length, asked + 1, 'the Space was asked once more');
+      assert.match(String((await joins()).at(-1)!.data[0]), /one assignment/);
+      assert.equal(api.review.pending(doc).length, 1, 'the new change is offered for review');
+      await vscode.commands.executeCommand('qwenChat.review.undo');
+      assert.equal(doc.getText(), 'a = 0\n');
+      assert.deepEqual(api.review.pending(doc), []);
+    });
+
+    it('Generate with a selection rewrites it, re-indented, and shows the change as a diff against the old text', async () => {
+      await fixture({ tokenDelayMs: 5, answer: 'Here:\n```python\nif x:\n    return x + 1\nreturn 0\n```' });
+      const content = 'def f(x):\n    return x\n';
+      const editor = await pythonEditor(content);
+      const doc = editor.document;
+      editor.selection = new vscode.Selection(new vscode.Position(1, 0), new vscode.Position(1, 12));
+      await generate('add one');
+      assert.equal(doc.getText(), 'def f(x):\n    if x:\n        return x + 1\n    return 0\n');
+      assert.match(String((await joins()).at(-1)!.data[0]), /Selected code:\n```python\n {4}return x\n```\n\nRewrite the selected python code/);
+      const [p] = api.review.pending(doc);
+      assert.equal(p.oldText, '    return x');
+      assert.ok((await lenses(doc)).some((t) => /Show Diff/.test(t)));
+      await vscode.commands.executeCommand('qwenChat.review.diff', p.id);
+      const tab = await waitFor('the diff editor', () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === 'qwen-review'),
+      );
+      const input = tab.input as vscode.TabInputTextDiff;
+      assert.equal(input.modified.toString(), doc.uri.toString());
+      assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), content, 'the left side is the file before the change');
+      await vscode.window.tabGroups.close(tab);
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('qwenChat.review.undo', p.id);
+      assert.equal(doc.getText(), content, 'rejected as a whole: the old code is back');
+    });
+
+    it('typing inside the change makes it yours: the review ends and the text stays', async () => {
+      await fixture({ tokenDelayMs: 5, answer: CODE });
+      const editor = await pythonEditor('x = 0\n');
+      const doc = editor.document;
+      await generate('parse ISO dates');
+      const [p] = api.review.pending(doc);
+      // Typing above the change moves it along; it is still under review.
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), '# top\n')));
+      assert.equal(doc.getText(api.review.pending(doc)[0].range), CODE_ONLY);
+      assert.ok(await editor.edit((b) => b.insert(p.range.start.translate(2, 0), '# mine\n')));
+      assert.deepEqual(api.review.pending(doc), []);
+      assert.match(doc.getText(), /# mine/);
+    });
+
+    it('shows Stop while it streams, and what arrived before Stop stays for review', async function () {
+      this.timeout(90_000);
+      await fixture({ tokenDelayMs: 120, answer: '```python\n' + Array.from({ length: 30 }, (_, i) => `y${i} = ${i}`).join('\n') + '\n```' });
+      const editor = await pythonEditor('z = 0\n');
+      const doc = editor.document;
+      const running = generate('thirty assignments');
+      await nextEvent(vscode.workspace.onDidChangeTextDocument, (e) => e.document === doc && doc.getText().includes('y1 = 1'));
+      assert.equal(api.review.pending(doc)[0]?.state, 'streaming');
+      assert.ok((await lenses(doc)).some((t) => /Stop/.test(t)));
+      await vscode.commands.executeCommand('qwenChat.stop');
+      await running;
+      const [p] = api.review.pending(doc);
+      assert.equal(p.state, 'ready');
+      assert.match(doc.getText(p.range), /^y0 = 0\ny1 = 1/);
+      await vscode.commands.executeCommand('qwenChat.review.undo', p.id);
+      assert.equal(doc.getText(), 'z = 0\n');
+    });
+
+    it('the chat\'s Replace selection is reviewed too, and a prose-only answer leaves nothing to review', async () => {
+      const editor = await pythonEditor('a = 1\nb = 2\n');
+      const doc = editor.document;
+      editor.selection = new vscode.Selection(new vscode.Position(1, 0), new vscode.Position(1, 5));
+      await api.placeCode('b = 3', true);
+      const [p] = api.review.pending(doc);
+      assert.equal(p.oldText, 'b = 2');
+      assert.equal(doc.getText(p.range), 'b = 3');
+      await vscode.commands.executeCommand('qwenChat.review.undo', p.id);
+      assert.equal(doc.getText(), 'a = 1\nb = 2\n');
+      await fixture({ tokenDelayMs: 5, answer: 'No code from me.' });
+      await generate('anything');
+      assert.deepEqual(api.review.pending(doc), []);
+      assert.equal(doc.getText(), 'a = 1\nb = 2\n');
+    });
+
+    it('with qwenChat.reviewChanges off, code is kept as it lands (direct mode)', async () => {
+      await config().update('qwenChat.reviewChanges', false, vscode.ConfigurationTarget.Global);
+      try {
+        await fixture({ tokenDelayMs: 5, answer: CODE });
+        const editor = await pythonEditor('x = 0\n');
+        await generate('parse ISO dates');
+        assert.equal(editor.document.getText(), `x = 0\n${CODE_ONLY}`);
+        assert.deepEqual(api.review.pending(editor.document), []);
+        assert.deepEqual(await lenses(editor.document), []);
+      } finally {
+        await config().update('qwenChat.reviewChanges', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+  });
+
   it('offers every Qwen model to vscode.lm, and sendRequest streams the answer', async () => {
     await fixture({ tokenDelayMs: 5, answer: 'Hello from the language model API.' });
     const models = await vscode.lm.selectChatModels({ vendor: 'qwen-space' });

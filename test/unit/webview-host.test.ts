@@ -37,14 +37,18 @@ describe('messages the editor commands send', () => {
     assert.equal(msg, 'Explain this python code from `src/a.py`:\n\n````python\nx = "```"\n````');
   });
 
-  it('sends the instruction with the file, the language and the selection as context', () => {
+  it('asks for a rewrite of the selection, with the file and the language', () => {
     const msg = generateMessage('add a docstring', 'python', 'a.py', 'def f(): pass');
-    assert.match(msg, /^File: `a\.py` \(python\)\n\nSelected code, for context:\n```python\ndef f\(\): pass\n```\n\nWrite the python code to insert at the cursor\. Instruction: add a docstring$/);
-    assert.doesNotMatch(generateMessage('x', 'go', 'm.go', undefined), /Selected code/);
+    assert.match(msg, /^File: `a\.py` \(python\)\n\nSelected code:\n```python\ndef f\(\): pass\n```\n\nRewrite the selected python code as the instruction says\. Reply with the whole replacement for the selection in one fenced block\. Instruction: add a docstring$/);
+  });
+
+  it('asks for code to insert when nothing is selected', () => {
+    assert.equal(generateMessage('x', 'go', 'm.go', undefined), 'File: `m.go` (go)\n\nWrite the go code to insert at the cursor. Instruction: x');
+    assert.doesNotMatch(generateMessage('x', 'go', 'm.go', '  \n'), /Selected code/);
   });
 
   it('leaves out the line breaks a whole-line selection ends with, keeping indentation', () => {
     assert.equal(explainMessage('  a = 1\r\n\n', 'python', 'a.py'), 'Explain this python code from `a.py`:\n\n```python\n  a = 1\n```');
-    assert.match(generateMessage('x', 'python', 'a.py', 'def f(): pass\n'), /def f\(\): pass\n```\n\nWrite/);
+    assert.match(generateMessage('x', 'python', 'a.py', 'def f(): pass\n'), /def f\(\): pass\n```\n\nRewrite/);
   });
 });
