@@ -135,7 +135,7 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
         if (r.tracker.end === r.tracker.start && r.oldText === '') return this.drop(r, 'nothing was written');
         r.state = 'ready';
         r.stop = undefined;
-        this.log.info(`review: ${r.label} is ready (Keep / Undo${r.regenerate ? ' / Regenerate' : ''})`);
+        this.log.info(`review: ${r.label} is ready at ${this.where(r)} (Keep / Undo${r.regenerate ? ' / Regenerate' : ''})`);
         this.refresh();
       },
       end: () => this.drop(r, 'nothing to review'),
@@ -187,7 +187,7 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
     const we = new vscode.WorkspaceEdit();
     we.replace(r.doc.uri, range, r.oldText);
     const ok = await vscode.workspace.applyEdit(we);
-    this.log.info(`review: ${r.label}: ${ok ? 'undone' : 'undo refused by the editor'}`);
+    this.log.info(`review: ${r.label}: ${ok ? `undone at ${this.where(r)}` : 'undo refused by the editor'}`);
     if (!ok) {
       this.reviews.set(r.id, r);
       void vscode.window.showWarningMessage('Qwen: the editor refused to undo the change (is the file read-only?).');
@@ -225,6 +225,12 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
 
   private range(r: Review): vscode.Range {
     return new vscode.Range(r.doc.positionAt(r.tracker.start), r.doc.positionAt(r.tracker.end));
+  }
+
+  /** Where a change is, for the log: its lines and characters. */
+  private where(r: Review): string {
+    const range = this.range(r);
+    return `lines ${range.start.line + 1}-${range.end.line + 1} (${r.tracker.end - r.tracker.start} characters)`;
   }
 
   private overlaps(r: Review, start: number, end: number): boolean {

@@ -391,7 +391,14 @@ describe('Qwen Chat in a real VS Code', function () {
     const done = await vs.editorText();
     assert.equal((await vs.editorText()).trimEnd(), `${original.trimEnd()}\ndef parse_date(text):\n    from datetime import date\n    return date.fromisoformat(text)`.trimEnd());
     assert.doesNotMatch(done, /```/);
-    await vs.screenshot('generated-at-cursor');
+    // Review before keep: the change waits with Keep / Undo / Regenerate above it.
+    const lens = (title: string) => vs.page.locator('.monaco-editor .codelens-decoration a', { hasText: title }).first();
+    await lens('Keep').waitFor({ timeout: 15_000 });
+    await lens('Regenerate').waitFor();
+    await vs.screenshot('generate-review');
+    await lens('Keep').click();
+    await until('the review to end', async () => (await vs.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Keep' }).count()) === 0, 10_000);
+    assert.equal(await vs.editorText(), done, 'Keep leaves the code as it is');
     await vs.page.locator('.monaco-editor .view-lines').first().click();
     await vs.page.keyboard.press('Control+Z');
     await until('the insertion to be undone', async () => ((await vs.editorText()) === original ? true : undefined), 10_000);
@@ -402,10 +409,18 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.openFile('notes.md');
     await vs.page.locator('.monaco-editor .view-lines').first().click();
     await vs.page.keyboard.press('Control+A');
+    const original = await vs.editorText();
     const withCode = (await chat.$$('.turn.assistant .code-block [data-testid="replace-selection"]')).at(-1)!;
     await withCode.click();
     await until('the selection to be replaced', async () => ((await vs.editorText()).startsWith('def greet') ? true : undefined));
     assert.equal((await vs.editorText()).trim(), 'def greet(name):\n    return f"Hello, {name}!"');
+    // Reviewed as a change of the old text: Show Diff is offered, and Undo puts the notes back whole.
+    const lens = (title: string) => vs.page.locator('.monaco-editor .codelens-decoration a', { hasText: title }).first();
+    await lens('Show Diff').waitFor({ timeout: 15_000 });
+    await vs.screenshot('replace-review');
+    await lens('Undo').click();
+    await until('the old text back', async () => ((await vs.editorText()) === original ? true : undefined), 10_000);
+    await until('the review to end', async () => (await vs.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Keep' }).count()) === 0, 10_000);
   });
 
   it('stops following the stream when the user scrolls up, and Jump to latest follows again', async () => {
