@@ -130,7 +130,57 @@ function decorate(root: HTMLElement): void {
   }
 }
 
-function ensureTurn(view: TurnView): TurnUi {
+/**
+ * Reopening a long conversation puts only its last turns into the page at once. Earlier turns
+ * are added above them, newest first, when the view scrolls near the top and in idle time, so
+ * the end of a 1,000-message conversation shows after one short task and the rest follows
+ * without a long one (npm run bench measures both). Scroll anchoring keeps the view still.
+ */
+const EAGER_TURNS = 8;
+/** Turns of the open conversation not in the page yet, oldest first. */
+let unmounted: TurnView[] = [];
+const earlier = document.createElement('div');
+earlier.className = 'earlier note';
+earlier.dataset.testid = 'earlier';
+earlier.textContent = 'Loading earlier messages…';
+earlier.hidden = true;
+els.messages.prepend(earlier);
+let nearTop = false;
+new IntersectionObserver(
+  (entries) => {
+    nearTop = entries.some((e) => e.isIntersecting);
+    if (nearTop) requestAnimationFrame(mountWhileNearTop);
+  },
+  { root: els.messages, rootMargin: '1500px 0px 0px 0px' },
+).observe(earlier);
+let idle = 0;
+
+/** Adds the newest unmounted turn above the others; false when there is none left. */
+function mountOne(): boolean {
+  const view = unmounted.pop();
+  if (view) ensureTurn(view, true);
+  earlier.hidden = unmounted.length === 0;
+  return view !== undefined;
+}
+
+function mountWhileNearTop(): void {
+  const t0 = performance.now();
+  while (nearTop && performance.now() - t0 < 12 && mountOne());
+  if (follow) toBottom();
+  if (nearTop && unmounted.length) requestAnimationFrame(mountWhileNearTop);
+}
+
+function fillIn(deadline: IdleDeadline): void {
+  idle = 0;
+  let any = false;
+  while (deadline.timeRemaining() > 3 && mountOne()) any = true;
+  // At the bottom, stay there (scroll anchoring keeps a reader's place when they are not).
+  if (any && follow) toBottom();
+  if (unmounted.length) idle = requestIdleCallback(fillIn);
+}
+
+/** The turn's element, made and rendered if new; `earlierTurn` puts it above the others (a reopened conversation's older turns). */
+function ensureTurn(view: TurnView, earlierTurn = false): TurnUi {
   let ui = turns.get(view.id);
   if (ui) {
     ui.view = view;
@@ -165,8 +215,11 @@ function ensureTurn(view: TurnView): TurnUi {
   ui = { view, el, head, reasoning, body, status, footer, pending: '' };
   showMeta(ui);
   turns.set(view.id, ui);
-  order.push(view.id);
-  els.messages.append(el);
+  if (earlierTurn) earlier.after(el);
+  else {
+    order.push(view.id);
+    els.messages.append(el);
+  }
   els.empty.hidden = true;
   if (view.role === 'assistant') {
     ui.md = new StreamingMarkdown(body, render, decorate);
@@ -284,7 +337,12 @@ function resetConversation(turnViews: TurnView[], title: string): void {
   turns.clear();
   order = [];
   els.empty.hidden = turnViews.length > 0;
-  for (const t of turnViews) ensureTurn(t);
+  unmounted = turnViews.slice(0, Math.max(0, turnViews.length - EAGER_TURNS));
+  order = turnViews.map((t) => t.id);
+  // Each goes right under the "earlier" line: newest first, so they end in order.
+  for (const t of turnViews.slice(unmounted.length).reverse()) ensureTurn(t, true);
+  earlier.hidden = unmounted.length === 0;
+  if (unmounted.length && !idle) idle = requestIdleCallback(fillIn);
   els.title.textContent = title;
   followNow();
 }
