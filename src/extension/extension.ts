@@ -30,6 +30,7 @@ export interface QwenChatApi {
 }
 
 export function activate(context: vscode.ExtensionContext): QwenChatApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Qwen Chat', { log: true });
   const settings = new SettingsStore();
   context.subscriptions.push(log, settings);
@@ -225,6 +226,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   void Promise.resolve(vscode.lm.selectChatModels({ vendor: QwenChatModels.vendor })).catch(() => undefined);
   context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log));
 
+  log.info(`activate() took ${(performance.now() - started).toFixed(1)} ms`);
   // Tests in a real VS Code reach the session through the extension's exports.
   return { session, placeCode, review };
 }

@@ -3,7 +3,18 @@
  * proxies from an explicit URL or the *_PROXY / NO_PROXY environment, and every network or
  * HTTP failure turned into a QwenError that says what happened in the server's own words.
  */
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher, EnvHttpProxyAgent } from 'undici';
+
+type Undici = typeof import('undici');
+let undiciModule: Undici | undefined;
+/**
+ * undici, loaded at the first request rather than with the extension: evaluating it is most of
+ * the extension's load time (npm run bench reads activation from VS Code's own table).
+ */
+function undici(): Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (undiciModule ??= require('undici') as Undici);
+}
 import { QwenError, stripHtml } from '../errors';
 
 export interface HttpOptions {
@@ -36,12 +47,12 @@ export class Http {
     const envProxy = process.env.https_proxy || process.env.HTTPS_PROXY || process.env.http_proxy || process.env.HTTP_PROXY;
     this.noProxy = opts.noProxy ?? process.env.no_proxy ?? process.env.NO_PROXY ?? '';
     if (opts.proxy === null || (opts.proxy === undefined && !envProxy)) {
-      this.dispatcher = new Agent({ connect });
+      this.dispatcher = new (undici().Agent)({ connect });
       this.proxyUrl = undefined;
     } else {
       const proxy = opts.proxy ?? undefined;
       if (proxy !== undefined) checkProxyUrl(proxy);
-      this.dispatcher = new EnvHttpProxyAgent({
+      this.dispatcher = new (undici().EnvHttpProxyAgent)({
         httpProxy: proxy,
         httpsProxy: proxy,
         noProxy: this.noProxy,
@@ -73,7 +84,7 @@ export class Http {
     const idle = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, {
+      res = await undici().request(url, {
         method: init.method ?? 'GET',
         dispatcher: this.dispatcher,
         signal: init.signal,
