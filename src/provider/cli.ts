@@ -145,6 +145,15 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
+  // The reader went away (`| head`): stop asking the Space, as Ctrl+C does, and end quietly.
+  const onPipeClosed = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      piped = true;
+      ac.abort();
+    }
+  };
+  let piped = false;
+  process.stdout.on('error', onPipeClosed);
   let lastStatus = '';
   const status = (line: string | undefined, always = false) => {
     if (!line || (line === lastStatus && !always)) return;
@@ -202,15 +211,21 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stdout.write('\n');
     return 0;
   } catch (err) {
+    if (piped) return 0;
     const d = describeError(err);
     process.stderr.write(`\nqwen-chat: ${d.message}\n${d.hint}\n`);
     return err instanceof QwenError && err.kind === 'aborted' ? 130 : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    process.stdout.off('error', onPipeClosed);
   }
 }
 
 if (require.main === module) {
+  // A listing read by `| head` ends as quietly as a streamed answer (main() handles that one).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   void main().then((code) => {
     process.exitCode = code;
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 
@@ -27,6 +27,21 @@ describe('command line (dist/cli.js)', () => {
     assert.equal(r.stdout, scriptedAnswer('What is this?') + '\n');
     assert.match(r.stderr, /Connecting to .*\n.*In queue: position 1 of 1\nGenerating\.\.\./);
     assert.equal(space.stats.joins[0].data[2], 'Be kind');
+  });
+
+  it('stops asking the Space and exits 0, quietly, when its reader goes away (| head)', async () => {
+    space.opts.tokenDelayMs = 20;
+    space.opts.answer = () => Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+    const child = spawn(process.execPath, [CLI, '--url', space.url, '--quiet', 'long'], { env: { ...process.env, HTTP_PROXY: '', HTTPS_PROXY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like `head -c 10`: read the first bytes, then close the pipe.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '', 'no stack trace, no error');
+    assert.ok(space.stats.cancels.length + space.stats.disconnects > 0, 'the Space was told');
   });
 
   it('prints the Space\'s error to stderr and exits non-zero', async () => {
