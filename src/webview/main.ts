@@ -136,7 +136,7 @@ function decorate(root: HTMLElement): void {
  * the end of a 1,000-message conversation shows after one short task and the rest follows
  * without a long one (npm run bench measures both). Scroll anchoring keeps the view still.
  */
-const EAGER_TURNS = 8;
+const EAGER_TURNS = 6;
 /** Turns of the open conversation not in the page yet, oldest first. */
 let unmounted: TurnView[] = [];
 const earlier = document.createElement('div');

@@ -344,7 +344,7 @@ describe('Qwen Chat in a real VS Code', function () {
     const bodies = () => chat.$$eval('.turn', (els) => els.map((e) => `${e.className}: ${e.querySelector('.turn-body')?.textContent}`));
     const before = await bodies();
     // More turns than the view puts into the page at once: the earlier ones come in behind them.
-    assert.ok(before.length > 8, `${before.length} turns`);
+    assert.ok(before.length > 6, `${before.length} turns`);
     await vs.reload();
     chat = await vs.openChat();
     await chat.waitForSelector('.turn.assistant');
