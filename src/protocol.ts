@@ -30,6 +30,11 @@ export interface TurnView {
   fallbackReason?: string;
   /** The model's reasoning (Qwen3), shown folded. */
   reasoning?: string;
+  /** This turn has versions (Regenerate, Edit & resend): which one is shown, of how many. */
+  version?: { index: number; count: number };
+  /** When the answer started and ended (epoch ms), for its time and how long it took. */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 export interface ConversationView {
@@ -45,8 +50,17 @@ export interface ConversationSummary {
   turns: number;
 }
 
+export interface QueuedView {
+  id: string;
+  text: string;
+}
+
 export type HostToWebview =
-  | { type: 'init'; conversation: ConversationView; history: ConversationSummary[]; busy: boolean }
+  | { type: 'init'; conversation: ConversationView; history: ConversationSummary[]; busy: boolean; queue?: QueuedView[] }
+  /** Follow-ups typed while an answer streams, sent in order when it ends. */
+  | { type: 'queue'; items: QueuedView[] }
+  /** Text for the input box that must not be lost (queued messages of a conversation left behind). */
+  | { type: 'draft'; text: string }
   | { type: 'turn'; turn: TurnView }
   | { type: 'delta'; turnId: string; delta: string }
   | { type: 'rewrite'; turnId: string; text: string }
@@ -57,7 +71,7 @@ export type HostToWebview =
   /** The models to pick from, and the one picked. */
   | { type: 'models'; models: Array<{ name: string; space: string }>; current: string }
   | { type: 'status'; turnId: string; text: string | null }
-  | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView }
+  | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView; endedAt?: number }
   | { type: 'history'; items: ConversationSummary[] }
   | { type: 'busy'; busy: boolean }
   | { type: 'focusInput' };
@@ -77,7 +91,11 @@ export type WebviewToHost =
   | { type: 'replaceSelection'; code: string }
   | { type: 'openLink'; href: string }
   | { type: 'pickModel'; model: string }
-  | { type: 'loadImage'; id: string; src: string };
+  | { type: 'loadImage'; id: string; src: string }
+  /** Show another version of a turn (and what followed it). */
+  | { type: 'switchVersion'; turnId: string; index: number }
+  /** Take a queued follow-up back (its text returns to the input). */
+  | { type: 'cancelQueued'; id: string };
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled message: ${JSON.stringify(x)}`);
@@ -85,7 +103,7 @@ export function assertNever(x: never): never {
 
 const WEBVIEW_TYPES = new Set<WebviewToHost['type']>([
   'ready', 'send', 'stop', 'regenerate', 'retry', 'edit', 'newConversation', 'openConversation',
-  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel', 'loadImage',
+  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel', 'loadImage', 'switchVersion', 'cancelQueued',
 ]);
 
 /** Checks a message from the webview before the host acts on it: the webview is not trusted. */
@@ -101,6 +119,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       return str('turnId') && str('text') ? (m as WebviewToHost) : undefined;
     case 'openConversation':
     case 'deleteConversation':
+    case 'cancelQueued':
       return str('id') ? (m as WebviewToHost) : undefined;
     case 'copy':
       return str('text') ? (m as WebviewToHost) : undefined;
@@ -113,6 +132,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       return str('model') ? (m as WebviewToHost) : undefined;
     case 'loadImage':
       return str('id') && str('src') ? (m as WebviewToHost) : undefined;
+    case 'switchVersion':
+      return str('turnId') && Number.isInteger(m.index) ? (m as WebviewToHost) : undefined;
     default:
       return { type: m.type } as WebviewToHost;
   }

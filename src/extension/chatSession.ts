@@ -9,7 +9,7 @@ import type { ConversationView, HostToWebview, TurnView } from '../protocol';
 import { describeError, isAbort } from '../provider/errors';
 import { type ChatMessage, fitPrompt } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
-import type { HistoryStore, StoredConversation, StoredTurn } from './historyStore';
+import type { HistoryStore, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
 import { statusText } from './statusText';
 
 export interface Backend {
@@ -52,8 +52,40 @@ export function toView(c: StoredConversation): ConversationView {
 }
 
 function turnView(t: StoredTurn): TurnView {
-  const { system: _system, createdAt: _createdAt, ...view } = t;
-  return view;
+  const { system: _system, createdAt, versions, ...view } = t;
+  return {
+    ...view,
+    ...(versions && versions.all.length > 1 ? { version: { index: versions.active, count: versions.all.length } } : {}),
+    ...(t.role === 'assistant' ? { startedAt: createdAt } : {}),
+  };
+}
+
+/**
+ * Takes the turns from `i` on out of the conversation, keeping them as a version of turn `i`,
+ * and returns the versions for the turn that replaces it (the new version, made active).
+ */
+export function detachVersion(turns: StoredTurn[], i: number): TurnVersions {
+  const old = turns.splice(i);
+  const { versions, ...head } = old[0];
+  const v: TurnVersions = versions ? { all: [...versions.all], active: versions.active } : { all: [null], active: 0 };
+  v.all[v.active] = [head, ...old.slice(1)];
+  v.all.push(null);
+  v.active = v.all.length - 1;
+  return v;
+}
+
+/** Shows version `to` of turn `i`: the turns from `i` on become that version's. False if there is no such version. */
+export function switchVersion(turns: StoredTurn[], i: number, to: number): boolean {
+  const v = turns[i]?.versions;
+  if (!v || to < 0 || to >= v.all.length || to === v.active || !v.all[to]) return false;
+  const old = turns.splice(i);
+  const { versions: _v, ...head } = old[0];
+  const next = v.all[to]!;
+  const all = [...v.all];
+  all[v.active] = [head, ...old.slice(1)];
+  all[to] = null;
+  turns.push({ ...next[0], versions: { all, active: to } }, ...next.slice(1));
+  return true;
 }
 
 /** The conversation as the provider's messages: finished turns only, failed answers left out. */
@@ -78,6 +110,8 @@ interface Running {
 export class ChatSession {
   conversation: StoredConversation = newConversation();
   private running: Running | undefined;
+  /** Follow-ups typed while an answer streamed: sent one by one when it ends. */
+  private queue: Array<{ id: string; text: string }> = [];
   private pendingDelta: { turnId: string; text: string } | undefined;
   private deltaTimer: NodeJS.Timeout | undefined;
 
@@ -101,7 +135,42 @@ export class ChatSession {
   async init(): Promise<HostToWebview> {
     this.dropPendingDelta();
     const conversation = toView(this.conversation);
-    return { type: 'init', conversation, history: await this.deps.store.list(), busy: this.busy };
+    return { type: 'init', conversation, history: await this.deps.store.list(), busy: this.busy, queue: [...this.queue] };
+  }
+
+  /**
+   * A message typed in the chat view: sent now, or, while an answer streams, queued and sent
+   * when the answer ends (editor commands call send() and replace the running answer instead).
+   */
+  async sendOrQueue(text: string): Promise<void> {
+    if (!text.trim()) return;
+    if (!this.busy && this.queue.length === 0) return this.send(text);
+    this.queue.push({ id: newId(), text });
+    this.deps.post({ type: 'queue', items: [...this.queue] });
+    if (!this.busy) void this.sendQueued();
+  }
+
+  /** Takes a queued follow-up back; the view puts its text back in the input. */
+  cancelQueued(id: string): void {
+    const before = this.queue.length;
+    this.queue = this.queue.filter((q) => q.id !== id);
+    if (this.queue.length !== before) this.deps.post({ type: 'queue', items: [...this.queue] });
+  }
+
+  /** Leaving a conversation: its queued follow-ups go back to the input, not into another conversation. */
+  private returnQueue(): void {
+    if (!this.queue.length) return;
+    const text = this.queue.map((q) => q.text).join('\n\n');
+    this.queue = [];
+    this.deps.post({ type: 'queue', items: [] });
+    this.deps.post({ type: 'draft', text });
+  }
+
+  private async sendQueued(): Promise<void> {
+    const next = this.queue.shift();
+    if (!next) return;
+    this.deps.post({ type: 'queue', items: [...this.queue] });
+    await this.send(next.text).catch((e) => this.deps.log.error(`sending a queued message: ${String(e)}`));
   }
 
   /** Sends a user message and streams the answer. Waits for the answer to end. */
@@ -142,25 +211,43 @@ export class ChatSession {
     // The Space said when to try again: wait until then (Stop ends the wait).
     const wait = last.role === 'assistant' && last.error?.retryAt ? last.error.retryAt - Date.now() : 0;
     if (wait > 0 && !(await this.waitToRetry(last, wait))) return;
+    let versions: TurnVersions | undefined;
     if (last.role === 'assistant') {
-      c.turns.pop();
+      // The old answer stays as a version ("‹ 1/2 ›"); an error that said nothing is just replaced.
+      if (last.state === 'error' && !last.text.trim()) versions = c.turns.pop()!.versions;
+      else versions = detachVersion(c.turns, c.turns.length - 1);
       this.post({ type: 'init', conversation: toView(c), history: await this.deps.store.list(), busy: false });
     }
-    if (c.turns.length && c.turns[c.turns.length - 1].role === 'user') await this.answer();
+    if (c.turns.length && c.turns[c.turns.length - 1].role === 'user') await this.answer(versions);
   }
 
-  /** Edits a user message, drops everything after it, and asks again. */
+  /**
+   * Edits a user message and asks again: the edited message and its answer are a new version of
+   * that turn; the old message and every turn after it stay as the earlier version.
+   */
   async edit(turnId: string, text: string): Promise<void> {
     if (!text.trim()) return;
     await this.stopAndWait();
     const c = this.conversation;
     const i = c.turns.findIndex((t) => t.id === turnId && t.role === 'user');
     if (i < 0) return;
-    c.turns[i] = { ...c.turns[i], text, createdAt: Date.now() };
-    c.turns.length = i + 1;
+    const { versions: _old, ...was } = c.turns[i];
+    const versions = detachVersion(c.turns, i);
+    c.turns.push({ ...was, id: newId(), text, createdAt: Date.now(), versions });
     if (i === 0) c.title = titleFrom(text);
     this.post({ type: 'init', conversation: toView(c), history: await this.deps.store.list(), busy: false });
     await this.answer();
+  }
+
+  /** Shows another version of a turn, with the turns that followed it; saved as the one shown. */
+  async showVersion(turnId: string, index: number): Promise<void> {
+    await this.stopAndWait();
+    const c = this.conversation;
+    const i = c.turns.findIndex((t) => t.id === turnId);
+    if (i < 0 || !switchVersion(c.turns, i, index)) return;
+    c.updatedAt = Date.now();
+    await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
+    this.post(await this.init());
   }
 
   stop(): void {
@@ -199,6 +286,7 @@ export class ChatSession {
   }
 
   async newConversation(): Promise<void> {
+    this.returnQueue();
     await this.stopAndWait();
     if (this.conversation.turns.length === 0) {
       this.post({ type: 'focusInput' });
@@ -211,6 +299,7 @@ export class ChatSession {
 
   async open(id: string): Promise<void> {
     if (id === this.conversation.id) return;
+    this.returnQueue();
     await this.stopAndWait();
     const c = await this.deps.store.load(id);
     if (!c) {
@@ -223,8 +312,13 @@ export class ChatSession {
     this.post(await this.init());
   }
 
+  async titleOf(id: string): Promise<string | undefined> {
+    return (await this.deps.store.list()).find((c) => c.id === id)?.title;
+  }
+
   async delete(id: string): Promise<void> {
     if (id === this.conversation.id) {
+      this.returnQueue();
       await this.stopAndWait();
       this.conversation = newConversation();
       await this.deps.store.delete(id);
@@ -269,11 +363,11 @@ export class ChatSession {
     if (p) this.deps.post({ type: 'delta', turnId: p.turnId, delta: p.text });
   }
 
-  private async answer(): Promise<void> {
+  private async answer(versions?: TurnVersions): Promise<void> {
     const c = this.conversation;
     const max = this.deps.maxPromptChars?.() ?? 0;
     const { messages, dropped } = fitPrompt(toMessages(c.turns, this.deps.systemPrompt()), max);
-    const turn: StoredTurn = { id: newId(), role: 'assistant', text: '', state: 'streaming', createdAt: Date.now() };
+    const turn: StoredTurn = { id: newId(), role: 'assistant', text: '', state: 'streaming', createdAt: Date.now(), ...(versions ? { versions } : {}) };
     if (dropped > 0) {
       turn.note = `The ${dropped === 1 ? 'oldest message was' : `${dropped} oldest messages were`} left out of the prompt to keep it under ${max.toLocaleString('en-US')} characters (setting qwenChat.maxPromptCharacters).`;
       this.deps.log.info(`prompt: left out the ${dropped} oldest messages to fit ${max} characters`);
@@ -339,16 +433,19 @@ export class ChatSession {
       }
     } finally {
       c.updatedAt = Date.now();
+      turn.endedAt = c.updatedAt;
       this.running = undefined;
       if (visible()) {
         this.post({ type: 'status', turnId: turn.id, text: null });
-        this.post({ type: 'turnEnd', turnId: turn.id, state: turn.state as 'done', ...(turn.error ? { error: turn.error } : {}) });
+        this.post({ type: 'turnEnd', turnId: turn.id, state: turn.state as 'done', endedAt: turn.endedAt, ...(turn.error ? { error: turn.error } : {}) });
         this.post({ type: 'busy', busy: false });
       }
       await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
       this.post({ type: 'history', items: await this.deps.store.list() });
       this.deps.onAnswerEnd?.(turn);
       resolveDone();
+      // A follow-up typed meanwhile goes now, after this answer (and into its conversation).
+      if (this.queue.length && visible()) setImmediate(() => void (!this.running && this.sendQueued()));
     }
   }
 }

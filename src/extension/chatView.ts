@@ -104,7 +104,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (this.models?.list().models.some((m) => m.name === msg.model)) await this.models.pick(msg.model);
         return;
       case 'send':
-        return session.send(msg.text);
+        return session.sendOrQueue(msg.text);
+      case 'cancelQueued':
+        return session.cancelQueued(msg.id);
       case 'stop':
         return session.stop();
       case 'regenerate':
@@ -112,12 +114,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return session.regenerate();
       case 'edit':
         return session.edit(msg.turnId, msg.text);
+      case 'switchVersion':
+        return session.showVersion(msg.turnId, msg.index);
       case 'newConversation':
         return session.newConversation();
       case 'openConversation':
         return session.open(msg.id);
       case 'deleteConversation': {
-        const ok = await vscode.window.showWarningMessage('Delete this conversation?', { modal: true }, 'Delete');
+        const title = await session.titleOf(msg.id);
+        const ok = await vscode.window.showWarningMessage(`Delete the conversation "${title ?? 'Untitled'}"?`, { modal: true, detail: 'Its messages and their versions are deleted from this computer.' }, 'Delete');
         if (ok === 'Delete') await session.delete(msg.id);
         return;
       }

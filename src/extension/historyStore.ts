@@ -9,10 +9,21 @@ import path from 'node:path';
 import type { ConversationSummary, TurnView } from '../protocol';
 
 /** A turn as the view shows it, plus what only the host needs. */
-export interface StoredTurn extends TurnView {
+export interface StoredTurn extends Omit<TurnView, 'version'> {
   /** The system prompt this user turn was sent with, when not the chat's default. */
   system?: string;
   createdAt: number;
+  /**
+   * Other versions of this turn, each with the turns that followed it (Regenerate and Edit &
+   * resend make a new version instead of deleting). `all[active]` is null: that version is the
+   * conversation's own turns from here on. Files written before versions simply have none.
+   */
+  versions?: TurnVersions;
+}
+
+export interface TurnVersions {
+  all: Array<StoredTurn[] | null>;
+  active: number;
 }
 
 export interface StoredConversation {

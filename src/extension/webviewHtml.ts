@@ -43,6 +43,7 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
     <div id="empty" class="empty">Ask Qwen anything. Enter sends, Shift+Enter adds a line, Escape stops.</div>
   </main>
   <button id="jump" type="button" class="jump" data-testid="jump-to-latest" hidden>Jump to latest ↓</button>
+  <ul id="queue" class="queue" data-testid="queue" aria-label="Queued messages, sent when the answer ends" hidden></ul>
   <form id="composer" class="composer" data-testid="composer">
     <label for="input" class="visually-hidden">Message to Qwen</label>
     <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter to send, Shift+Enter for a new line)" aria-describedby="composer-help"></textarea>

@@ -34,6 +34,7 @@ const els = {
   jump: $<HTMLButtonElement>('jump'),
   announcer: $<HTMLElement>('announcer'),
   composerNote: $<HTMLElement>('composer-note'),
+  queue: $<HTMLUListElement>('queue'),
   model: $<HTMLSelectElement>('model'),
 };
 
@@ -265,6 +266,7 @@ function renderFooter(ui: TurnUi): void {
   ui.el.classList.toggle('streaming', v.state === 'streaming');
   ui.el.classList.toggle('stopped', v.state === 'stopped');
   ui.el.classList.toggle('failed', v.state === 'error');
+  if (v.version) f.append(versionSwitch(v.version));
   if (v.role === 'user') {
     if (!busy) f.append(button('Edit', 'edit', 'Edit this message and send it again'));
     return;
@@ -285,7 +287,45 @@ function renderFooter(ui: TurnUi): void {
     f.append(s);
   }
   if (v.text) f.append(button('Copy answer', 'copy-answer', 'Copy the whole answer as Markdown'));
-  if (order[order.length - 1] === v.id && !busy && v.state !== 'error') f.append(button('Regenerate', 'regenerate', 'Ask again for a new answer'));
+  if (order[order.length - 1] === v.id && !busy && v.state !== 'error') f.append(button('Regenerate', 'regenerate', 'Ask again for a new answer (this one stays as a version)'));
+  const meta = answerMeta(v);
+  if (meta) {
+    const m = document.createElement('span');
+    m.className = 'note answer-meta';
+    m.dataset.testid = 'answer-meta';
+    m.textContent = meta;
+    f.append(m);
+  }
+}
+
+/** "‹ 2/3 ›": which version of a turn is shown, and the way to the others. */
+function versionSwitch(ver: { index: number; count: number }): HTMLElement {
+  const box = document.createElement('span');
+  box.className = 'versions';
+  box.setAttribute('role', 'group');
+  box.setAttribute('aria-label', `Version ${ver.index + 1} of ${ver.count}`);
+  const prev = button('‹', 'version-prev', 'Previous version');
+  prev.setAttribute('aria-label', 'Previous version');
+  prev.disabled = busy || ver.index === 0;
+  const label = document.createElement('span');
+  label.className = 'version-label';
+  label.dataset.testid = 'version-label';
+  label.textContent = `${ver.index + 1}/${ver.count}`;
+  const next = button('›', 'version-next', 'Next version');
+  next.setAttribute('aria-label', 'Next version');
+  next.disabled = busy || ver.index === ver.count - 1;
+  box.append(prev, label, next);
+  return box;
+}
+
+/** When an answer came, how long it is and how long it took: "14:03 · 1,234 characters · 8.2 s". */
+function answerMeta(v: TurnView): string {
+  if (v.role !== 'assistant' || v.state === 'streaming' || !v.startedAt || !v.endedAt) return '';
+  const d = new Date(v.startedAt);
+  const today = new Date().toDateString() === d.toDateString();
+  const when = today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  const secs = (v.endedAt - v.startedAt) / 1000;
+  return `${when} · ${v.text.length.toLocaleString('en-US')} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
 }
 
 function errorBox(e: ErrorView): HTMLElement {
@@ -374,10 +414,48 @@ function renderHistory(items: ConversationSummary[]): void {
 function setBusy(b: boolean): void {
   busy = b;
   if (!b) els.composerNote.textContent = '';
+  els.input.placeholder = b ? 'Type a follow-up: it is sent when this answer ends (Escape stops it)' : 'Ask Qwen… (Enter to send, Shift+Enter for a new line)';
   els.stop.hidden = !b;
   els.send.hidden = b;
   for (const ui of turns.values()) renderFooter(ui);
   if (follow) toBottom();
+}
+
+/** Follow-ups waiting for the answer to end, each with Cancel (its text comes back to the input). */
+const queuedTexts = new Map<string, string>();
+function renderQueue(items: Array<{ id: string; text: string }>): void {
+  queuedTexts.clear();
+  els.queue.replaceChildren();
+  for (const q of items) {
+    queuedTexts.set(q.id, q.text);
+    const li = document.createElement('li');
+    li.className = 'queued';
+    li.dataset.queueId = q.id;
+    li.dataset.testid = 'queued';
+    const t = document.createElement('span');
+    t.className = 'queued-text';
+    t.textContent = `Queued: ${q.text.length > 120 ? `${q.text.slice(0, 117)}…` : q.text}`;
+    t.title = q.text;
+    const cancel = button('Cancel', 'cancel-queued', 'Take this message back into the input; it will not be sent');
+    cancel.setAttribute('aria-label', `Cancel the queued message: ${q.text.slice(0, 60)}`);
+    li.append(t, cancel);
+    els.queue.append(li);
+  }
+  els.queue.hidden = items.length === 0;
+}
+
+/** A version switch rebuilds the view: the focus goes back to the same control of the same turn. */
+let refocus: { at: number; action: string } | undefined;
+function restoreFocus(): void {
+  const r = refocus;
+  refocus = undefined;
+  const ui = r ? turns.get(order[r.at]) : undefined;
+  if (!r || !ui) return;
+  const want = ui.footer.querySelector<HTMLButtonElement>(`button[data-action="${r.action}"]`);
+  const other = ui.footer.querySelector<HTMLButtonElement>(`button[data-action="${r.action === 'version-prev' ? 'version-next' : 'version-prev'}"]`);
+  (want && !want.disabled ? want : other)?.focus();
+  const label = ui.footer.querySelector('.versions')?.getAttribute('aria-label');
+  if (label) announce(label);
 }
 
 function announce(text: string): void {
@@ -391,11 +469,20 @@ function announce(text: string): void {
 window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   const m = event.data;
   switch (m.type) {
+    case 'queue':
+      renderQueue(m.items);
+      return;
+    case 'draft':
+      els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${m.text}` : m.text;
+      vscode.setState({ draft: els.input.value });
+      return;
     case 'init':
+      renderQueue(m.queue ?? []);
       conversationId = m.conversation.id;
       resetConversation(m.conversation.turns, m.conversation.title);
       renderHistory(m.history);
       setBusy(m.busy);
+      restoreFocus();
       document.body.dataset.ready = 'true';
       return;
     case 'turn':
@@ -471,6 +558,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       ui.md?.finish();
       ui.view.state = m.state;
       ui.view.error = m.error;
+      if (m.endedAt) ui.view.endedAt = m.endedAt;
       ui.status.textContent = '';
       renderFooter(ui);
       if (follow) toBottom(); // the footer's buttons too
@@ -498,11 +586,8 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
 function submit(): void {
   const text = els.input.value;
   if (!text.trim()) return;
-  if (busy) {
-    els.composerNote.textContent = 'Qwen is still answering: Stop it (Escape) or wait. Your message stays here.';
-    return;
-  }
-  els.composerNote.textContent = '';
+  // While Qwen answers, the host queues it and sends it when the answer ends.
+  els.composerNote.textContent = busy ? 'Queued: it is sent when the answer ends.' : '';
   post({ type: 'send', text });
   els.input.value = '';
   vscode.setState({ draft: '' });
@@ -545,7 +630,7 @@ els.messages.addEventListener('scroll', () => {
   } else if (m.scrollTop < autoTop - 2) {
     follow = false;
   }
-  els.jump.hidden = follow || !busy;
+  els.jump.hidden = follow;
 });
 
 function startEdit(ui: TurnUi): void {
@@ -638,6 +723,25 @@ document.addEventListener('click', (e) => {
     case 'edit':
       if (ui) startEdit(ui);
       return;
+    case 'version-prev':
+    case 'version-next': {
+      const ver = ui?.view.version;
+      if (!ui || !ver) return;
+      // The view is rebuilt with the other version: keep the focus on this control.
+      refocus = { at: order.indexOf(ui.view.id), action: b.dataset.action };
+      post({ type: 'switchVersion', turnId: ui.view.id, index: ver.index + (b.dataset.action === 'version-prev' ? -1 : 1) });
+      return;
+    }
+    case 'cancel-queued': {
+      const id = b.closest<HTMLElement>('.queued')?.dataset.queueId;
+      if (!id) return;
+      const text = queuedTexts.get(id) ?? '';
+      els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${text}` : text;
+      vscode.setState({ draft: els.input.value });
+      post({ type: 'cancelQueued', id });
+      els.input.focus();
+      return;
+    }
     case 'open-conversation': {
       const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
       if (id) post({ type: 'openConversation', id });

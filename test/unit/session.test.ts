@@ -185,6 +185,99 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     assert.equal(session.conversation.turns.length, 0, 'deleting the open conversation starts a new one');
   });
 
+  describe('versions instead of deletion', () => {
+    const texts = (session: ChatSession) => session.conversation.turns.map((t) => t.text);
+
+    it('Regenerate keeps the old answer as version 1 of 2, and the view can switch back', async () => {
+      const { session } = make();
+      await session.send('one');
+      const first = session.conversation.turns[1].text;
+      space.opts.answer = () => 'a second answer';
+      await session.regenerate();
+      const [, a] = session.conversation.turns;
+      assert.equal(a.text, 'a second answer');
+      assert.deepEqual(toView(session.conversation).turns[1].version, { index: 1, count: 2 });
+      posted = [];
+      await session.showVersion(a.id, 0);
+      assert.deepEqual(texts(session), ['one', first]);
+      const init = posted.find((m) => m.type === 'init') as Extract<HostToWebview, { type: 'init' }>;
+      assert.deepEqual(init.conversation.turns[1].version, { index: 0, count: 2 });
+      // The prompt follows the version shown.
+      await session.send('two');
+      assert.match(String(space.stats.joins.at(-1)!.data[0]), new RegExp(`Assistant: ${first.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    });
+
+    it('Edit & resend makes a new version of the message; the old one keeps every turn after it', async () => {
+      const { session } = make();
+      await session.send('first');
+      await session.send('second');
+      await session.send('third');
+      const before = texts(session);
+      const secondId = session.conversation.turns[2].id;
+      space.opts.answer = () => 'the edited answer';
+      await session.edit(secondId, 'second, edited');
+      assert.deepEqual(texts(session), [...before.slice(0, 2), 'second, edited', 'the edited answer']);
+      const edited = session.conversation.turns[2];
+      assert.deepEqual(toView(session.conversation).turns[2].version, { index: 1, count: 2 });
+      await session.showVersion(edited.id, 0);
+      assert.deepEqual(texts(session), before, 'the old message and every turn after it are back');
+      // And forward again, to the edited branch.
+      await session.showVersion(session.conversation.turns[2].id, 1);
+      assert.deepEqual(texts(session), [...before.slice(0, 2), 'second, edited', 'the edited answer']);
+    });
+
+    it('versions are saved: a reopened conversation still has them, and files without versions open as before', async () => {
+      const { session, store } = make();
+      await session.send('q');
+      space.opts.answer = () => 'another';
+      await session.regenerate();
+      await store.flush();
+      const reopened = make().session;
+      await reopened.restore();
+      assert.deepEqual(toView(reopened.conversation).turns[1].version, { index: 1, count: 2 });
+      await reopened.showVersion(reopened.conversation.turns[1].id, 0);
+      assert.equal(reopened.conversation.turns[1].text, scriptedAnswer('q'));
+      // A file from before versions: no `versions` anywhere.
+      const old: StoredConversation = { version: 1, id: 'old1', title: 'Old', createdAt: 1, updatedAt: 2, turns: [{ id: 'u', role: 'user', text: 'hi', state: 'done', createdAt: 1 }, { id: 'a', role: 'assistant', text: 'hello', state: 'done', createdAt: 2 }] };
+      await fs.writeFile(path.join(dir, 'old1.json'), JSON.stringify(old));
+      const s2 = new HistoryStore(dir);
+      const loaded = await s2.load('old1');
+      assert.deepEqual(toView(loaded!).turns.map((t) => [t.text, t.version]), [['hi', undefined], ['hello', undefined]]);
+    });
+  });
+
+  describe('a follow-up typed while an answer streams', () => {
+    it('is queued, shown, and sent when the answer ends, in order', async () => {
+      space.opts.tokenDelayMs = 20;
+      const { session } = make();
+      const first = session.sendOrQueue('first question');
+      await sharedWaitFor('the answer to start', () => session.busy);
+      await session.sendOrQueue('a follow-up');
+      const q = posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>;
+      assert.deepEqual(q.items.map((i) => i.text), ['a follow-up']);
+      assert.equal(space.stats.joins.length, 1, 'not sent while the answer streams');
+      await first;
+      await sharedWaitFor('the follow-up to be answered', () => session.conversation.turns.length === 4 && session.conversation.turns[3].state === 'done', { timeoutMs: 20_000 });
+      assert.deepEqual(session.conversation.turns.map((t) => t.text).filter((_, i) => i % 2 === 0), ['first question', 'a follow-up']);
+      assert.equal((posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>).items.length, 0);
+    });
+
+    it('can be cancelled, and goes back to the input when the conversation is left', async () => {
+      space.opts.tokenDelayMs = 20;
+      const { session } = make();
+      const first = session.sendOrQueue('first question');
+      await sharedWaitFor('the answer to start', () => session.busy);
+      await session.sendOrQueue('never mind');
+      const id = (posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>).items[0].id;
+      session.cancelQueued(id);
+      await session.sendOrQueue('keep me');
+      await session.newConversation();
+      await first;
+      assert.deepEqual(posted.filter((m) => m.type === 'draft'), [{ type: 'draft', text: 'keep me' }]);
+      assert.equal(space.stats.joins.length, 1, 'neither queued message was sent');
+    });
+  });
+
   it('toMessages leaves failed answers out and uses the last user turn\'s system prompt', () => {
     const msgs = toMessages(
       [
