@@ -145,7 +145,7 @@ earlier.className = 'earlier note';
 earlier.dataset.testid = 'earlier';
 earlier.textContent = 'Loading earlier messages…';
 earlier.hidden = true;
-els.messages.prepend(earlier);
+els.empty.after(earlier); // turns go after it, new ones at the end: one run of siblings
 let nearTop = false;
 new IntersectionObserver(
   (entries) => {

@@ -175,12 +175,14 @@ describe('Qwen Chat in a real VS Code', function () {
     space.opts.answer = () => scriptedAnswer('400 words');
     await send('Another long one');
     await until('some streamed text', async () => (await answerText()).length > 20);
-    // Enter while Qwen answers sends nothing, says why, and keeps the text.
+    // Enter while Qwen answers queues the message; Cancel takes it back into the input.
     const users = (await chat.$$('.turn.user')).length;
     await chat.fill('[data-testid="chat-input"]', 'My next question');
     await chat.press('[data-testid="chat-input"]', 'Enter');
-    assert.match((await chat.textContent('[data-testid="composer-note"]')) ?? '', /still answering: Stop it \(Escape\) or wait/);
-    assert.equal(await chat.inputValue('[data-testid="chat-input"]'), 'My next question');
+    assert.match((await chat.textContent('[data-testid="composer-note"]')) ?? '', /Queued: it is sent when the answer ends/);
+    await chat.click('[data-testid="queued"] [data-testid="cancel-queued"]');
+    await chat.waitForSelector('[data-testid="queue"][hidden]', { state: 'attached', timeout: 10_000 });
+    assert.equal(await chat.inputValue('[data-testid="chat-input"]'), 'My next question', 'nothing typed is lost');
     assert.equal((await chat.$$('.turn.user')).length, users);
     await chat.press('[data-testid="messages"]', 'Escape');
     await chat.waitForSelector(`${lastAnswer}.stopped`, { timeout: 10_000 });
@@ -341,7 +343,15 @@ describe('Qwen Chat in a real VS Code', function () {
   });
 
   it('keeps the conversation across a window reload', async () => {
-    const bodies = () => chat.$$eval('.turn', (els) => els.map((e) => `${e.className}: ${e.querySelector('.turn-body')?.textContent}`));
+    // The text of each turn, without the code toolbars (a "Copied" flash is not content).
+    const bodies = () =>
+      chat.$$eval('.turn', (els) =>
+        els.map((e) => {
+          const body = e.querySelector('.turn-body')?.cloneNode(true) as HTMLElement | undefined;
+          body?.querySelectorAll('.code-actions').forEach((b) => b.remove());
+          return `${e.className}: ${body?.textContent}`;
+        }),
+      );
     const before = await bodies();
     // More turns than the view puts into the page at once: the earlier ones come in behind them.
     assert.ok(before.length > 6, `${before.length} turns`);
@@ -451,10 +461,12 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.ok(await atEnd(), 'the view is at the end of the finished answer');
   });
 
-  it('edits a message and sends it again, dropping the turns after it', async () => {
+  it('edits a message and sends it again as a new version; the old one is one click away', async () => {
     space.opts.tokenDelayMs = 5;
     const users = await chat.$$('.turn.user');
     const last = users[users.length - 1];
+    // textContent: innerText is empty for a turn off screen (content-visibility skips its rendering).
+    const oldText = await last.$eval('.turn-body', (el) => (el.textContent ?? '').trim());
     await (await last.$('[data-testid="edit"]'))!.click();
     const box = await chat.waitForSelector('[data-testid="edit-input"]');
     await box.fill('A short answer please\nwith <b>tags</b> as text');
@@ -464,8 +476,18 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.equal((await chat.$$('.turn.user')).length, users.length);
     assert.match(String(space.stats.joins.at(-1)!.data[0]), /User: A short answer please\nwith <b>tags<\/b> as text\nAssistant:$/);
     // The message is shown as typed: its line break kept, its HTML as text.
-    const shown = await chat.$eval(`.turn.user:has(+ ${lastAnswer}) .turn-body`, (el) => [(el as HTMLElement).innerText.trim(), el.querySelector('b') === null]);
+    const asked = `.turn.user:has(+ ${lastAnswer})`;
+    const shown = await chat.$eval(`${asked} .turn-body`, (el) => [(el as HTMLElement).innerText.trim(), el.querySelector('b') === null]);
     assert.deepEqual(shown, ['A short answer please\nwith <b>tags</b> as text', true]);
+    assert.equal(await chat.textContent(`${asked} [data-testid="version-label"]`), '2/2');
+    // The old message is version 1, one click away.
+    await chat.click(`${asked} [data-testid="version-prev"]:not([disabled])`);
+    await until('the old message back', async () => (await chat.$$eval('.turn.user .turn-body', (els) => (els.at(-1)?.textContent ?? '').trim())) === oldText);
+    const lastUser = chat.locator('.turn.user').last();
+    assert.equal(await lastUser.locator('[data-testid="version-label"]').textContent(), '1/2');
+    assert.equal(await chat.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'version-next', 'the focus stays on the switch');
+    await lastUser.locator('[data-testid="version-next"]:not([disabled])').click();
+    await until('the edited message again', async () => (await chat.$$eval('.turn.user .turn-body', (els) => (els.at(-1)?.textContent ?? '').trim())).startsWith('A short answer please'));
   });
 
   it('starts a new conversation, then reopens and deletes conversations from History', async () => {
@@ -627,5 +649,123 @@ describe('Qwen Chat in a real VS Code', function () {
     await chat.fill('[data-testid="chat-input"]', '');
     assert.equal(pages(), before + 1, 'opened exactly once');
     for (const p of vs.page.context().pages()) if (p !== vs.page) await p.close();
+  });
+
+  it('keeps versions of a middle turn with the turns that followed each, across a reload', async () => {
+    await freshChat();
+    space.opts.tokenDelayMs = 2;
+    for (const q of ['Question one', 'Question two', 'Question three']) {
+      await send(q);
+      await answerDone();
+    }
+    const userTexts = () => chat.$$eval('.turn.user .turn-body', (els) => els.map((e) => (e.textContent ?? '').trim()));
+    const second = '.turn.user:nth-of-type(3)';
+    assert.deepEqual(await userTexts(), ['Question one', 'Question two', 'Question three']);
+    await chat.click(`${second} [data-testid="edit"]`);
+    const box = await chat.waitForSelector('[data-testid="edit-input"]');
+    await box.fill('Question two, put better');
+    await newAnswer(() => box.press('Enter'));
+    await answerDone();
+    assert.deepEqual(await userTexts(), ['Question one', 'Question two, put better'], 'the new version has no third question yet');
+    await vs.screenshot('versions');
+    await chat.click(`${second} [data-testid="version-prev"]:not([disabled])`);
+    await until('version 1 with all that followed it', async () => JSON.stringify(await userTexts()) === JSON.stringify(['Question one', 'Question two', 'Question three']));
+    await vs.reload();
+    chat = await vs.openChat();
+    await until('the conversation back', async () => (await userTexts()).length === 3);
+    assert.deepEqual(await userTexts(), ['Question one', 'Question two', 'Question three'], 'the version shown is saved');
+    assert.equal(await chat.textContent(`${second} [data-testid="version-label"]`), '1/2');
+  });
+
+  it('queues a follow-up typed while an answer streams, and sends it when the answer ends', async () => {
+    await freshChat();
+    space.opts.tokenDelayMs = 40;
+    space.opts.answer = () => Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    await send('A slow answer please');
+    await until('the answer to stream', async () => (await answerText()).includes('word3'));
+    const joins = space.stats.joins.length;
+    await chat.fill('[data-testid="chat-input"]', 'And a follow-up');
+    await chat.press('[data-testid="chat-input"]', 'Enter');
+    await chat.waitForSelector('[data-testid="queued"]', { timeout: 10_000 });
+    assert.match((await chat.textContent('[data-testid="queued"]')) ?? '', /Queued: And a follow-up/);
+    assert.equal(await chat.inputValue('[data-testid="chat-input"]'), '', 'the input is free for more');
+    assert.equal(space.stats.joins.length, joins, 'not sent while the answer streams');
+    await vs.screenshot('queued-follow-up');
+    space.opts.answer = undefined;
+    await until('the follow-up sent after the answer', async () => space.stats.joins.length === joins + 1, 60_000);
+    await chat.waitForSelector('[data-testid="queue"][hidden]', { state: 'attached' });
+    const users = await chat.$$eval('.turn.user .turn-body', (els) => els.map((e) => (e.textContent ?? '').trim()));
+    assert.deepEqual(users, ['A slow answer please', 'And a follow-up']);
+    await until('its answer', async () => (await chat.$$('.turn.assistant:not(.streaming) [data-testid="answer-meta"]')).length === 2, 60_000);
+    assert.match((await chat.$$eval('[data-testid="answer-meta"]', (els) => els.map((e) => e.textContent))).join('|'), /\d+ characters · [\d.]+ s/);
+  });
+  it('has no serious or critical accessibility violation (axe-core in the real chat view)', async () => {
+    // A conversation with everything the view draws: code, a table, a task list, versions, a queued message.
+    await freshChat();
+    space.opts.tokenDelayMs = 2;
+    space.opts.answer = () => 'Here:\n\n```python\nprint(1)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] to do\n\nSee [the docs](https://example.com/docs).';
+    await send('Everything at once');
+    await answerDone();
+    await chat.click(`${lastAnswer} [data-testid="regenerate"]`);
+    await chat.waitForSelector('[data-testid="version-label"]', { timeout: 30_000 });
+    await chat.waitForSelector('.turn.assistant:not(.streaming) [data-testid="copy-answer"]', { timeout: 30_000 });
+    await chat.click('[data-testid="toggle-history"]');
+    // axe runs in the view's frame through the DevTools protocol, as the view's CSP allows no injected script.
+    await chat.evaluate(await fs.readFile(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const violations = await chat.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (c: Document, o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    });
+    await chat.click('[data-testid="toggle-history"]');
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad, [], JSON.stringify(violations, null, 1));
+  });
+
+  it('is drawn in the theme\'s colours: dark, light and high contrast, at the sidebar\'s width and narrow', async () => {
+    // Through VS Code's own picker, as a user does (a row clicked, not Enter: the list may still filter).
+    const setTheme = async (theme: string) => {
+      await vs.page.keyboard.press('F1');
+      const input = vs.page.locator('.quick-input-widget input');
+      await input.fill('>Preferences: Color Theme');
+      // That row exactly (the palette also offers "Browse Color Themes in Marketplace").
+      await vs.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^Preferences: Color Theme$/ }).first().click();
+      await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Light' }).first().waitFor();
+      await input.fill(theme);
+      await vs.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: new RegExp(`^\\s*${theme}\\s*$`) }).first().click({ timeout: 10_000 }).catch(async (e) => {
+        throw new Error(`${(e as Error).message.split('\n')[0]}; rows: ${(await vs.page.locator('.quick-input-list .monaco-list-row').allTextContents()).join(' | ')}`);
+      });
+    };
+    const themes: Array<[string, string, string]> = [
+      ['Dark Modern', 'vs-dark', 'vscode-dark'],
+      ['Light Modern', 'vs', 'vscode-light'],
+      ['Dark High Contrast', 'hc-black', 'vscode-high-contrast'],
+    ];
+    const view = vs.page.locator('.part.sidebar');
+    const out = (name: string) => path.join(__dirname, '../../../test-results', name);
+    try {
+      for (const [theme, workbenchClass, bodyClass] of themes) {
+        await setTheme(theme);
+        await until(`the ${theme} theme`, async () => ((await vs.page.locator('.monaco-workbench').getAttribute('class')) ?? '').split(/\s+/).includes(workbenchClass), 20_000);
+        // The view's body carries the theme's kind: its colours are VS Code's variables.
+        await until('the view to follow the theme', async () => chat.evaluate((k) => document.body.classList.contains(k), bodyClass), 20_000);
+        await view.screenshot({ path: out(`theme-${bodyClass.replace('vscode-', '')}.png`) });
+      }
+      // Narrow: drag the sidebar's edge until it is 260 px wide.
+      const box = (await view.boundingBox())!;
+      await vs.page.mouse.move(box.x + box.width, box.y + box.height / 2);
+      await vs.page.mouse.down();
+      await vs.page.mouse.move(box.x + 260, box.y + box.height / 2, { steps: 5 });
+      await vs.page.mouse.up();
+      const narrow = (await view.boundingBox())!;
+      assert.ok(narrow.width < box.width, `the sidebar is narrower (${Math.round(narrow.width)} px, was ${Math.round(box.width)} px)`);
+      await view.screenshot({ path: out(`theme-high-contrast-narrow.png`) });
+      // The view's title says what it is once, not "Qwen Chat: Chat".
+      assert.equal((await view.locator('.title-label h2, .composite.title h2').first().textContent())?.trim().toLowerCase(), 'qwen chat');
+      // Nothing in the view scrolls sideways at that width: tables and code scroll inside their own box.
+      assert.equal(await chat.$eval('[data-testid="messages"]', (m) => m.scrollWidth <= m.clientWidth + 1), true);
+    } finally {
+      await setTheme('Dark Modern').catch(() => undefined);
+    }
   });
 });
