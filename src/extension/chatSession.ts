@@ -111,7 +111,7 @@ export class ChatSession {
   conversation: StoredConversation = newConversation();
   private running: Running | undefined;
   /** Follow-ups typed while an answer streamed: sent one by one when it ends. */
-  private queue: Array<{ id: string; text: string }> = [];
+  private queue: Array<{ id: string; text: string; opts?: { system?: string; label?: string } }> = [];
   private pendingDelta: { turnId: string; text: string } | undefined;
   private deltaTimer: NodeJS.Timeout | undefined;
 
@@ -135,26 +135,30 @@ export class ChatSession {
   async init(): Promise<HostToWebview> {
     this.dropPendingDelta();
     const conversation = toView(this.conversation);
-    return { type: 'init', conversation, history: await this.deps.store.list(), busy: this.busy, queue: [...this.queue] };
+    return { type: 'init', conversation, history: await this.deps.store.list(), busy: this.busy, queue: this.queueView() };
   }
 
   /**
    * A message typed in the chat view: sent now, or, while an answer streams, queued and sent
    * when the answer ends (editor commands call send() and replace the running answer instead).
    */
-  async sendOrQueue(text: string): Promise<void> {
+  async sendOrQueue(text: string, opts?: { system?: string; label?: string }): Promise<void> {
     if (!text.trim()) return;
-    if (!this.busy && this.queue.length === 0) return this.send(text);
-    this.queue.push({ id: newId(), text });
-    this.deps.post({ type: 'queue', items: [...this.queue] });
+    if (!this.busy && this.queue.length === 0) return this.send(text, opts);
+    this.queue.push({ id: newId(), text, ...(opts ? { opts } : {}) });
+    this.deps.post({ type: 'queue', items: this.queueView() });
     if (!this.busy) void this.sendQueued();
+  }
+
+  private queueView(): Array<{ id: string; text: string }> {
+    return this.queue.map((q) => ({ id: q.id, text: q.opts?.label ? `${q.opts.label}: ${q.text.split('\n')[0]}` : q.text }));
   }
 
   /** Takes a queued follow-up back; the view puts its text back in the input. */
   cancelQueued(id: string): void {
     const before = this.queue.length;
     this.queue = this.queue.filter((q) => q.id !== id);
-    if (this.queue.length !== before) this.deps.post({ type: 'queue', items: [...this.queue] });
+    if (this.queue.length !== before) this.deps.post({ type: 'queue', items: this.queueView() });
   }
 
   /** Leaving a conversation: its queued follow-ups go back to the input, not into another conversation. */
@@ -169,8 +173,8 @@ export class ChatSession {
   private async sendQueued(): Promise<void> {
     const next = this.queue.shift();
     if (!next) return;
-    this.deps.post({ type: 'queue', items: [...this.queue] });
-    await this.send(next.text).catch((e) => this.deps.log.error(`sending a queued message: ${String(e)}`));
+    this.deps.post({ type: 'queue', items: this.queueView() });
+    await this.send(next.text, next.opts).catch((e) => this.deps.log.error(`sending a queued message: ${String(e)}`));
   }
 
   /** Sends a user message and streams the answer. Waits for the answer to end. */

@@ -7,6 +7,8 @@ import { chatHtml, nonce } from './webviewHtml';
 export interface EditorActions {
   insertCode(code: string): Promise<void>;
   replaceSelection(code: string): Promise<void>;
+  /** A slash command (/explain, /fix, /tests, /doc) as the message to send, or why it cannot be. */
+  slash?(text: string): { text: string; system?: string; label: string } | { error: string } | undefined;
 }
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -103,8 +105,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'pickModel':
         if (this.models?.list().models.some((m) => m.name === msg.model)) await this.models.pick(msg.model);
         return;
-      case 'send':
+      case 'send': {
+        const slash = this.editor.slash?.(msg.text);
+        if (slash && 'error' in slash) {
+          this.post({ type: 'draft', text: msg.text });
+          void vscode.window.showInformationMessage(`Qwen: ${slash.error}`);
+          return;
+        }
+        if (slash) return session.sendOrQueue(slash.text, { label: slash.label, ...(slash.system ? { system: slash.system } : {}) });
         return session.sendOrQueue(msg.text);
+      }
       case 'cancelQueued':
         return session.cancelQueued(msg.id);
       case 'stop':

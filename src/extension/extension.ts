@@ -14,7 +14,7 @@ import { ChatViewProvider } from './chatView';
 import { generateAtCursor } from './generate';
 import { Placement } from './insertion';
 import { HistoryStore } from './historyStore';
-import { explainMessage } from './prompts';
+import { explainMessage, parseSlash, SLASH_COMMANDS, slashMessage } from './prompts';
 import { ReviewController } from './review';
 import { SettingsStore } from './settings';
 
@@ -117,6 +117,17 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   const editorActions = {
     insertCode: (code: string) => placeCode(code, false),
     replaceSelection: (code: string) => placeCode(code, true),
+    // /explain, /fix, /tests, /doc in the chat view: about the selection, or else the active file.
+    slash: (text: string) => {
+      const cmd = parseSlash(text);
+      if (!cmd) return undefined;
+      const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+      if (!ed) return { error: `/${cmd.command} works on the selection or the active file: open a file first. Your message is back in the input.` };
+      const code = ed.selection.isEmpty ? ed.document.getText() : ed.document.getText(ed.selection);
+      const file = vscode.workspace.asRelativePath(ed.document.uri, false);
+      const label = `${SLASH_COMMANDS[cmd.command].label}${ed.selection.isEmpty ? ` (${file})` : ''}`;
+      return { text: slashMessage(cmd.command, cmd.rest, code, ed.document.languageId, file), label, ...(cmd.command === 'explain' ? { system: settings.value.explainPrompt } : {}) };
+    },
   };
   const models = {
     list: () => ({ models: MODELS.map((name) => ({ name, space: spaceFor(name).shape.spaceId })), current: settings.value.model }),

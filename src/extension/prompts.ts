@@ -40,3 +40,46 @@ export function fixMessage(code: string, languageId: string, fileName: string, p
   const what = problem.trim() ? `The problem: ${problem.trim()}\n\n` : '';
   return `Fix this ${languageId} code from \`${fileName}\`. ${what}Reply with the corrected code in one fenced block, then say briefly what you changed.\n\n${f}${languageId}\n${code}\n${f}`;
 }
+
+export function testsMessage(code: string, languageId: string, fileName: string, extra: string): string {
+  code = trimEnd(code);
+  const f = fenceFor(code);
+  const what = extra.trim() ? ` ${extra.trim()}` : '';
+  return `Write unit tests for this ${languageId} code from \`${fileName}\`, in the test framework the project most likely uses.${what} Reply with the tests in one fenced block.\n\n${f}${languageId}\n${code}\n${f}`;
+}
+
+export function docMessage(code: string, languageId: string, fileName: string, extra: string): string {
+  code = trimEnd(code);
+  const f = fenceFor(code);
+  const what = extra.trim() ? ` ${extra.trim()}` : '';
+  return `Add documentation comments to this ${languageId} code from \`${fileName}\`, in the language's usual style, changing nothing else.${what} Reply with the documented code in one fenced block.\n\n${f}${languageId}\n${code}\n${f}`;
+}
+
+/** The chat view's slash commands: the same prompts as the editor commands and @qwen. */
+export const SLASH_COMMANDS = {
+  explain: { label: 'Explain selection', describe: 'Explain the selection (or the active file)' },
+  fix: { label: 'Fix', describe: 'Fix the selection (or the active file); say what is wrong after /fix' },
+  tests: { label: 'Write tests', describe: 'Write unit tests for the selection (or the active file)' },
+  doc: { label: 'Document', describe: 'Add documentation comments to the selection (or the active file)' },
+} as const;
+export type SlashCommand = keyof typeof SLASH_COMMANDS;
+
+/** "/fix it crashes on empty input" -> the command and the rest; undefined when it is not one. */
+export function parseSlash(text: string): { command: SlashCommand; rest: string } | undefined {
+  const m = /^\/(explain|fix|tests|doc)(?:\s+([\s\S]*))?$/.exec(text.trim());
+  return m ? { command: m[1] as SlashCommand, rest: m[2] ?? '' } : undefined;
+}
+
+/** The message a slash command sends about `code` (the selection, or the whole active file). */
+export function slashMessage(command: SlashCommand, rest: string, code: string, languageId: string, fileName: string): string {
+  switch (command) {
+    case 'explain':
+      return explainMessage(code, languageId, fileName) + (rest.trim() ? `\n\n${rest.trim()}` : '');
+    case 'fix':
+      return fixMessage(code, languageId, fileName, rest);
+    case 'tests':
+      return testsMessage(code, languageId, fileName, rest);
+    case 'doc':
+      return docMessage(code, languageId, fileName, rest);
+  }
+}

@@ -93,10 +93,6 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
     cmd('qwenChat.review.diff', (r) => this.diff(r));
   }
 
-  get reviewing(): boolean {
-    return this.enabled();
-  }
-
   /**
    * A change starts streaming into `doc` at `range` (which holds `oldText`). Returns undefined in
    * direct mode. An earlier review in the same place is kept first: a new change never waits on it.
@@ -264,6 +260,8 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
   }
 
   private refresh(): void {
+    // A diff's "before" side is kept while its review lasts.
+    for (const key of this.diffs.keys()) if (!this.reviews.has(Number(key.split('-')[1]))) this.diffs.delete(key);
     this.paint();
     this.lensesChanged.fire();
     this.updateContext();

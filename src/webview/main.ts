@@ -63,7 +63,12 @@ let conversationId = '';
 const saved = (vscode.getState() ?? {}) as { draft?: string };
 // Text typed before this script ran must not be replaced by an older draft.
 if (!els.input.value && saved.draft) els.input.value = saved.draft;
-els.input.addEventListener('input', () => vscode.setState({ draft: els.input.value }));
+els.input.addEventListener('input', () => {
+  vscode.setState({ draft: els.input.value });
+  // Typing a slash command: say which there are and what they work on.
+  if (/^\/\w*$/.test(els.input.value)) els.composerNote.textContent = '/explain · /fix · /tests · /doc: about the editor selection, or the active file';
+  else if (els.composerNote.textContent?.startsWith('/explain')) els.composerNote.textContent = '';
+});
 els.model.addEventListener('change', () => post({ type: 'pickModel', model: els.model.value }));
 
 // ---- rendering ---------------------------------------------------------------------------------

@@ -768,4 +768,29 @@ describe('Qwen Chat in a real VS Code', function () {
       await setTheme('Dark Modern').catch(() => undefined);
     }
   });
+  it('sends /explain and /tests from the chat view with the editor commands\' prompts', async () => {
+    await freshChat();
+    space.opts.tokenDelayMs = 2;
+    await vs.openFile('src/app.py');
+    await vs.page.locator('.monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+A');
+    await chat.fill('[data-testid="chat-input"]', '/');
+    await chat.type('[data-testid="chat-input"]', 'ex');
+    assert.match((await chat.textContent('[data-testid="composer-note"]')) ?? '', /\/explain · \/fix · \/tests · \/doc/);
+    await chat.fill('[data-testid="chat-input"]', '/explain');
+    const joins = space.stats.joins.length;
+    await newAnswer(() => chat.press('[data-testid="chat-input"]', 'Enter'));
+    await answerDone();
+    assert.match(String(space.stats.joins[joins].data[0]), /^Explain this python code from `src\/app\.py`:\n\n```python\ndef add\(a, b\):/);
+    assert.match(String(space.stats.joins[joins].data[2]), /explaining code/, 'with the Explain Selection system prompt');
+    assert.equal(await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-head`), 'You · Explain selection');
+    // Nothing selected: the whole active file.
+    await vs.page.locator('.monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+End');
+    await chat.fill('[data-testid="chat-input"]', '/tests use pytest');
+    await newAnswer(() => chat.press('[data-testid="chat-input"]', 'Enter'));
+    await answerDone();
+    assert.match(String(space.stats.joins.at(-1)!.data[0]), /Write unit tests for this python code from `src\/app\.py`.*use pytest/);
+    assert.equal(await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-head`), 'You · Write tests (src/app.py)');
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { explainMessage, fenceFor, generateMessage } from '../../src/extension/prompts';
+import { explainMessage, fenceFor, fixMessage, generateMessage, parseSlash, slashMessage } from '../../src/extension/prompts';
 import { chatHtml, nonce } from '../../src/extension/webviewHtml';
 
 describe('the chat view\'s HTML', () => {
@@ -50,5 +50,17 @@ describe('messages the editor commands send', () => {
   it('leaves out the line breaks a whole-line selection ends with, keeping indentation', () => {
     assert.equal(explainMessage('  a = 1\r\n\n', 'python', 'a.py'), 'Explain this python code from `a.py`:\n\n```python\n  a = 1\n```');
     assert.match(generateMessage('x', 'python', 'a.py', 'def f(): pass\n'), /def f\(\): pass\n```\n\nRewrite/);
+  });
+
+  it('reads the chat view\'s slash commands, and sends the editor commands\' prompts', () => {
+    assert.deepEqual(parseSlash('/fix it crashes on empty input'), { command: 'fix', rest: 'it crashes on empty input' });
+    assert.deepEqual(parseSlash('  /tests  '), { command: 'tests', rest: '' });
+    assert.deepEqual(parseSlash('/doc\nwith examples'), { command: 'doc', rest: 'with examples' });
+    assert.equal(parseSlash('/explainer'), undefined);
+    assert.equal(parseSlash('please /explain'), undefined);
+    assert.equal(slashMessage('explain', '', 'x = 1', 'python', 'a.py'), explainMessage('x = 1', 'python', 'a.py'));
+    assert.equal(slashMessage('fix', 'off by one', 'x = 1', 'python', 'a.py'), fixMessage('x = 1', 'python', 'a.py', 'off by one'));
+    assert.match(slashMessage('tests', 'use pytest', 'def f(): pass', 'python', 'a.py'), /^Write unit tests for this python code from `a\.py`.*use pytest.*\n\n```python\ndef f\(\): pass\n```$/s);
+    assert.match(slashMessage('doc', '', 'def f(): pass', 'python', 'a.py'), /^Add documentation comments to this python code from `a\.py`[\s\S]*```python\ndef f\(\): pass\n```$/);
   });
 });
