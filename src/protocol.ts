@@ -61,6 +61,8 @@ export type HostToWebview =
   | { type: 'queue'; items: QueuedView[] }
   /** Text for the input box that must not be lost (queued messages of a conversation left behind). */
   | { type: 'draft'; text: string }
+  /** The conversations whose title or messages hold `query` (case-insensitive). */
+  | { type: 'historyMatches'; query: string; ids: string[] }
   | { type: 'turn'; turn: TurnView }
   | { type: 'delta'; turnId: string; delta: string }
   | { type: 'rewrite'; turnId: string; text: string }
@@ -95,7 +97,9 @@ export type WebviewToHost =
   /** Show another version of a turn (and what followed it). */
   | { type: 'switchVersion'; turnId: string; index: number }
   /** Take a queued follow-up back (its text returns to the input). */
-  | { type: 'cancelQueued'; id: string };
+  | { type: 'cancelQueued'; id: string }
+  | { type: 'searchHistory'; query: string }
+  | { type: 'renameConversation'; id: string };
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled message: ${JSON.stringify(x)}`);
@@ -103,7 +107,7 @@ export function assertNever(x: never): never {
 
 const WEBVIEW_TYPES = new Set<WebviewToHost['type']>([
   'ready', 'send', 'stop', 'regenerate', 'retry', 'edit', 'newConversation', 'openConversation',
-  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel', 'loadImage', 'switchVersion', 'cancelQueued',
+  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel', 'loadImage', 'switchVersion', 'cancelQueued', 'searchHistory', 'renameConversation',
 ]);
 
 /** Checks a message from the webview before the host acts on it: the webview is not trusted. */
@@ -117,8 +121,11 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       return str('text') ? (m as WebviewToHost) : undefined;
     case 'edit':
       return str('turnId') && str('text') ? (m as WebviewToHost) : undefined;
+    case 'searchHistory':
+      return str('query') ? (m as WebviewToHost) : undefined;
     case 'openConversation':
     case 'deleteConversation':
+    case 'renameConversation':
     case 'cancelQueued':
       return str('id') ? (m as WebviewToHost) : undefined;
     case 'copy':

@@ -316,6 +316,35 @@ export class ChatSession {
     this.post(await this.init());
   }
 
+  /** Conversations whose title or any message (any version) holds `query`, case-insensitively. */
+  async search(query: string): Promise<string[]> {
+    const q = query.trim().toLowerCase();
+    const items = await this.deps.store.list();
+    if (!q) return items.map((c) => c.id);
+    const hit = (turns: readonly StoredTurn[]): boolean =>
+      turns.some((t) => t.text.toLowerCase().includes(q) || (t.versions?.all ?? []).some((v) => v !== null && hit(v)));
+    const out: string[] = [];
+    for (const c of items) {
+      if (c.title.toLowerCase().includes(q)) out.push(c.id);
+      else {
+        const full = c.id === this.conversation.id ? this.conversation : await this.deps.store.load(c.id);
+        if (full && hit(full.turns)) out.push(c.id);
+      }
+    }
+    return out;
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    const t = title.trim();
+    if (!t) return;
+    const c = id === this.conversation.id ? this.conversation : await this.deps.store.load(id);
+    if (!c) return;
+    c.title = t.length > 120 ? `${t.slice(0, 119)}…` : t;
+    await this.deps.store.saveNow(c);
+    if (c === this.conversation) this.post(await this.init());
+    else this.post({ type: 'history', items: await this.deps.store.list() });
+  }
+
   async titleOf(id: string): Promise<string | undefined> {
     return (await this.deps.store.list()).find((c) => c.id === id)?.title;
   }

@@ -124,6 +124,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return session.regenerate();
       case 'edit':
         return session.edit(msg.turnId, msg.text);
+      case 'searchHistory':
+        return this.post({ type: 'historyMatches', query: msg.query, ids: await session.search(msg.query) });
+      case 'renameConversation': {
+        const title = await session.titleOf(msg.id);
+        const next = await vscode.window.showInputBox({ title: 'Rename conversation', value: title ?? '', prompt: 'The name shown in History', validateInput: (v) => (v.trim() ? undefined : 'A name cannot be empty') });
+        if (next?.trim()) await session.rename(msg.id, next);
+        return;
+      }
       case 'switchVersion':
         return session.showVersion(msg.turnId, msg.index);
       case 'newConversation':

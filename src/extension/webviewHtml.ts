@@ -37,6 +37,8 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
     <span id="title" class="title" data-testid="conversation-title"></span>
   </div>
   <section id="history" class="history" data-testid="history" hidden aria-label="Past conversations">
+    <label for="history-search" class="visually-hidden">Search conversations</label>
+    <input id="history-search" class="history-search" data-testid="history-search" type="search" placeholder="Search titles and messages…">
     <ul id="history-list" class="history-list"></ul>
   </section>
   <main id="messages" class="messages" data-testid="messages" tabindex="0" aria-label="Conversation messages">

@@ -35,6 +35,7 @@ const els = {
   announcer: $<HTMLElement>('announcer'),
   composerNote: $<HTMLElement>('composer-note'),
   queue: $<HTMLUListElement>('queue'),
+  historySearch: $<HTMLInputElement>('history-search'),
   model: $<HTMLSelectElement>('model'),
 };
 
@@ -407,14 +408,54 @@ function renderHistory(items: ConversationSummary[]): void {
     li.className = 'history-item';
     li.dataset.conversationId = c.id;
     if (c.id === conversationId) li.classList.add('current');
-    const open = button(c.title || 'Untitled', 'open-conversation', `Open (${new Date(c.updatedAt).toLocaleString()})`);
+    const open = button(c.title || 'Untitled', 'open-conversation', `Open (${new Date(c.updatedAt).toLocaleString()}, ${c.turns} messages)`);
     open.classList.add('history-open');
+    const when = document.createElement('span');
+    when.className = 'history-date';
+    when.dataset.testid = 'history-date';
+    when.textContent = shortDate(c.updatedAt);
+    const rename = button('Rename', 'rename-conversation', `Rename "${c.title}"`);
+    rename.setAttribute('aria-label', `Rename conversation ${c.title}`);
     const del = button('Delete', 'delete-conversation', `Delete "${c.title}"`);
     del.setAttribute('aria-label', `Delete conversation ${c.title}`);
-    li.append(open, del);
+    li.append(open, when, rename, del);
     els.historyList.append(li);
   }
+  if (els.historySearch.value.trim()) post({ type: 'searchHistory', query: els.historySearch.value });
 }
+
+/** Today: the time; this year: day and month; else the date with its year. */
+function shortDate(ms: number): string {
+  const d = new Date(ms);
+  const now = new Date();
+  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleDateString([], d.getFullYear() === now.getFullYear() ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+/** Shows only the conversations the host found for the search (titles and messages). */
+function showMatches(query: string, ids: string[]): void {
+  if (query !== els.historySearch.value) return; // an older answer
+  const keep = new Set(ids);
+  let shown = 0;
+  for (const li of Array.from(els.historyList.querySelectorAll<HTMLElement>('.history-item'))) {
+    li.hidden = !keep.has(li.dataset.conversationId ?? '');
+    if (!li.hidden) shown++;
+  }
+  let none = els.historyList.querySelector<HTMLElement>('.no-matches');
+  if (!shown && query.trim()) {
+    if (!none) {
+      none = document.createElement('li');
+      none.className = 'note no-matches';
+      els.historyList.append(none);
+    }
+    none.textContent = `No conversation mentions "${query.trim()}".`;
+  } else none?.remove();
+}
+let searchTimer = 0;
+els.historySearch.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = window.setTimeout(() => post({ type: 'searchHistory', query: els.historySearch.value }), 150);
+});
 
 function setBusy(b: boolean): void {
   busy = b;
@@ -476,6 +517,9 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   switch (m.type) {
     case 'queue':
       renderQueue(m.items);
+      return;
+    case 'historyMatches':
+      showMatches(m.query, m.ids);
       return;
     case 'draft':
       els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${m.text}` : m.text;
@@ -622,7 +666,7 @@ els.toggleHistory.addEventListener('click', () => {
   const show = els.history.hidden;
   els.history.hidden = !show;
   els.toggleHistory.setAttribute('aria-expanded', String(show));
-  if (show) (els.historyList.querySelector('button') as HTMLButtonElement | null)?.focus();
+  if (show) els.historySearch.focus();
 });
 els.jump.addEventListener('click', followNow);
 // Scroll events also come from layout (text arriving, buttons coming and going, scroll anchoring):
@@ -757,6 +801,11 @@ document.addEventListener('click', (e) => {
     case 'delete-conversation': {
       const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
       if (id) post({ type: 'deleteConversation', id });
+      return;
+    }
+    case 'rename-conversation': {
+      const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
+      if (id) post({ type: 'renameConversation', id });
       return;
     }
   }

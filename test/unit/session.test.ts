@@ -246,6 +246,24 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     });
   });
 
+  it('finds conversations by their title or any message, old versions too, and renames them', async () => {
+    const { session, store } = make();
+    space.opts.answer = () => 'Use a pineapple.';
+    await session.send('What fruit?');
+    space.opts.answer = () => 'Use an apple.';
+    await session.regenerate(); // the pineapple answer is now an older version
+    const fruit = session.conversation.id;
+    await session.newConversation();
+    space.opts.answer = undefined;
+    await session.send('Something else');
+    assert.deepEqual(await session.search('PINEAPPLE'), [fruit], 'an older version is searched too');
+    assert.deepEqual(await session.search('something'), [session.conversation.id]);
+    assert.deepEqual(await session.search('nothing like this'), []);
+    await session.rename(fruit, '  Fruit talk  ');
+    assert.equal((await store.list()).find((c) => c.id === fruit)?.title, 'Fruit talk');
+    assert.deepEqual(await session.search('fruit talk'), [fruit]);
+  });
+
   describe('a follow-up typed while an answer streams', () => {
     it('is queued, shown, and sent when the answer ends, in order', async () => {
       space.opts.tokenDelayMs = 20;
