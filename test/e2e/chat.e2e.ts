@@ -60,10 +60,17 @@ describe('Qwen Chat in a real VS Code', function () {
   const answerIds = () => chat.$$eval('.turn.assistant', (els) => els.map((e) => (e as HTMLElement).dataset.turnId ?? ''));
 
   /** Waits for the answer turn that `action` starts, and makes it the one the helpers read. */
+  /** Every turn of the conversation is in the page (a reopened one adds its earlier turns in idle time). */
+  async function allTurnsIn(): Promise<void> {
+    await chat.waitForSelector('[data-testid="earlier"][hidden]', { state: 'attached', timeout: 30_000 });
+  }
+
   async function newAnswer(action: () => Promise<void>): Promise<string> {
+    await allTurnsIn();
     const before = new Set(await answerIds());
     await action();
-    const id = await until('the new answer', async () => (await answerIds()).find((x) => !before.has(x)));
+    // The new answer is the last one: earlier turns only ever go in above.
+    const id = await until('the new answer', async () => [...(await answerIds())].reverse().find((x) => !before.has(x)));
     lastAnswer = turn(id);
     return id;
   }
@@ -463,6 +470,7 @@ describe('Qwen Chat in a real VS Code', function () {
 
   it('edits a message and sends it again as a new version; the old one is one click away', async () => {
     space.opts.tokenDelayMs = 5;
+    await allTurnsIn();
     const users = await chat.$$('.turn.user');
     const last = users[users.length - 1];
     // textContent: innerText is empty for a turn off screen (content-visibility skips its rendering).
