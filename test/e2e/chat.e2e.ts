@@ -359,6 +359,7 @@ describe('Qwen Chat in a real VS Code', function () {
           return `${e.className}: ${body?.textContent}`;
         }),
       );
+    await allTurnsIn();
     const before = await bodies();
     // More turns than the view puts into the page at once: the earlier ones come in behind them.
     assert.ok(before.length > 6, `${before.length} turns`);
@@ -481,6 +482,7 @@ describe('Qwen Chat in a real VS Code', function () {
     await newAnswer(() => box.press('Enter'));
     await answerDone();
     assert.match(await answerText(), /That is the whole answer\./);
+    await allTurnsIn();
     assert.equal((await chat.$$('.turn.user')).length, users.length);
     assert.match(String(space.stats.joins.at(-1)!.data[0]), /User: A short answer please\nwith <b>tags<\/b> as text\nAssistant:$/);
     // The message is shown as typed: its line break kept, its HTML as text.
