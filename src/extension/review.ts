@@ -73,7 +73,7 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, this),
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
       vscode.workspace.onDidCloseTextDocument((d) => {
-        for (const r of this.reviews.values()) if (r.doc === d) this.drop(r, 'the file was closed');
+        for (const r of this.reviews.values()) if (r.doc === d) this.keep(r, 'the file was closed');
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.paint()),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
@@ -128,13 +128,13 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
       ready: (range) => {
         if (!this.reviews.has(r.id)) return;
         set(range);
-        if (r.tracker.end === r.tracker.start && r.oldText === '') return this.drop(r, 'nothing was written');
+        if (r.tracker.end === r.tracker.start && r.oldText === '') return this.keep(r, 'nothing was written');
         r.state = 'ready';
         r.stop = undefined;
         this.log.info(`review: ${r.label} is ready at ${this.where(r)} (Keep / Undo${r.regenerate ? ' / Regenerate' : ''})`);
         this.refresh();
       },
-      end: () => this.drop(r, 'nothing to review'),
+      end: () => this.keep(r, 'nothing to review'),
     };
   }
 
@@ -170,6 +170,7 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
     return this.diffs.get(uri.query) ?? '';
   }
 
+  /** Ends a review and leaves the text as it is (kept, edited, or nothing to review). */
   keep(r: Review, why = 'kept'): void {
     if (!this.reviews.delete(r.id)) return;
     this.log.info(`review: ${r.label}: ${why}`);
@@ -251,12 +252,6 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
       }
     }
     if (any) this.paint();
-  }
-
-  private drop(r: Review, why: string): void {
-    if (!this.reviews.delete(r.id)) return;
-    this.log.info(`review: ${r.label}: ${why}`);
-    this.refresh();
   }
 
   private refresh(): void {

@@ -467,6 +467,12 @@ function setBusy(b: boolean): void {
   if (follow) toBottom();
 }
 
+/** Puts text back into the input (after what is typed there) and keeps it as the draft: nothing typed is lost. */
+function addToInput(text: string): void {
+  els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${text}` : text;
+  vscode.setState({ draft: els.input.value });
+}
+
 /** Follow-ups waiting for the answer to end, each with Cancel (its text comes back to the input). */
 const queuedTexts = new Map<string, string>();
 function renderQueue(items: Array<{ id: string; text: string }>): void {
@@ -522,8 +528,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       showMatches(m.query, m.ids);
       return;
     case 'draft':
-      els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${m.text}` : m.text;
-      vscode.setState({ draft: els.input.value });
+      addToInput(m.text);
       return;
     case 'init':
       renderQueue(m.queue ?? []);
@@ -784,9 +789,7 @@ document.addEventListener('click', (e) => {
     case 'cancel-queued': {
       const id = b.closest<HTMLElement>('.queued')?.dataset.queueId;
       if (!id) return;
-      const text = queuedTexts.get(id) ?? '';
-      els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${text}` : text;
-      vscode.setState({ draft: els.input.value });
+      addToInput(queuedTexts.get(id) ?? '');
       post({ type: 'cancelQueued', id });
       els.input.focus();
       return;
