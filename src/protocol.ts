@@ -78,72 +78,63 @@ export type HostToWebview =
   | { type: 'busy'; busy: boolean }
   | { type: 'focusInput' };
 
-export type WebviewToHost =
-  | { type: 'ready' }
-  | { type: 'send'; text: string }
-  | { type: 'stop' }
-  | { type: 'regenerate' }
-  | { type: 'retry' }
-  | { type: 'edit'; turnId: string; text: string }
-  | { type: 'newConversation' }
-  | { type: 'openConversation'; id: string }
-  | { type: 'deleteConversation'; id: string }
-  | { type: 'copy'; text: string }
-  | { type: 'insertCode'; code: string }
-  | { type: 'replaceSelection'; code: string }
-  | { type: 'openLink'; href: string }
-  | { type: 'pickModel'; model: string }
-  | { type: 'loadImage'; id: string; src: string }
+/**
+ * Every message the webview may send, defined once: the TypeScript type below and the runtime
+ * check in parseWebviewMessage both come from this table, so adding a message touches one place.
+ * A field is 'string' or 'integer'.
+ */
+const WEBVIEW_MESSAGES = {
+  ready: {},
+  send: { text: 'string' },
+  stop: {},
+  regenerate: {},
+  retry: {},
+  edit: { turnId: 'string', text: 'string' },
+  newConversation: {},
+  openConversation: { id: 'string' },
+  /** Moves a conversation to the trash (it can be restored for TRASH_DAYS days). */
+  deleteConversation: { id: 'string' },
+  copy: { text: 'string' },
+  insertCode: { code: 'string' },
+  replaceSelection: { code: 'string' },
+  openLink: { href: 'string' },
+  pickModel: { model: 'string' },
+  loadImage: { id: 'string', src: 'string' },
   /** Show another version of a turn (and what followed it). */
-  | { type: 'switchVersion'; turnId: string; index: number }
+  switchVersion: { turnId: 'string', index: 'integer' },
   /** Take a queued follow-up back (its text returns to the input). */
-  | { type: 'cancelQueued'; id: string }
-  | { type: 'searchHistory'; query: string }
-  | { type: 'renameConversation'; id: string };
+  cancelQueued: { id: 'string' },
+  searchHistory: { query: 'string' },
+  renameConversation: { id: 'string' },
+} as const satisfies Record<string, Record<string, FieldKind>>;
+
+type FieldKind = 'string' | 'integer';
+type FieldType<K> = K extends 'string' ? string : K extends 'integer' ? number : never;
+type Spec = typeof WEBVIEW_MESSAGES;
+export type WebviewToHost = {
+  [T in keyof Spec]: { type: T } & { -readonly [F in keyof Spec[T]]: FieldType<Spec[T][F]> };
+}[keyof Spec];
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled message: ${JSON.stringify(x)}`);
 }
 
-const WEBVIEW_TYPES = new Set<WebviewToHost['type']>([
-  'ready', 'send', 'stop', 'regenerate', 'retry', 'edit', 'newConversation', 'openConversation',
-  'deleteConversation', 'copy', 'insertCode', 'replaceSelection', 'openLink', 'pickModel', 'loadImage', 'switchVersion', 'cancelQueued', 'searchHistory', 'renameConversation',
-]);
-
-/** Checks a message from the webview before the host acts on it: the webview is not trusted. */
+/**
+ * Checks a message from the webview before the host acts on it: the webview is not trusted.
+ * The result holds the message's own fields only, each of its declared kind.
+ */
 export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const m = raw as Record<string, unknown>;
-  if (typeof m.type !== 'string' || !WEBVIEW_TYPES.has(m.type as WebviewToHost['type'])) return undefined;
-  const str = (k: string) => typeof m[k] === 'string';
-  switch (m.type as WebviewToHost['type']) {
-    case 'send':
-      return str('text') ? (m as WebviewToHost) : undefined;
-    case 'edit':
-      return str('turnId') && str('text') ? (m as WebviewToHost) : undefined;
-    case 'searchHistory':
-      return str('query') ? (m as WebviewToHost) : undefined;
-    case 'openConversation':
-    case 'deleteConversation':
-    case 'renameConversation':
-    case 'cancelQueued':
-      return str('id') ? (m as WebviewToHost) : undefined;
-    case 'copy':
-      return str('text') ? (m as WebviewToHost) : undefined;
-    case 'insertCode':
-    case 'replaceSelection':
-      return str('code') ? (m as WebviewToHost) : undefined;
-    case 'openLink':
-      return str('href') ? (m as WebviewToHost) : undefined;
-    case 'pickModel':
-      return str('model') ? (m as WebviewToHost) : undefined;
-    case 'loadImage':
-      return str('id') && str('src') ? (m as WebviewToHost) : undefined;
-    case 'switchVersion':
-      return str('turnId') && Number.isInteger(m.index) ? (m as WebviewToHost) : undefined;
-    default:
-      return { type: m.type } as WebviewToHost;
+  if (typeof m.type !== 'string' || !Object.hasOwn(WEBVIEW_MESSAGES, m.type)) return undefined;
+  const fields: Record<string, FieldKind> = WEBVIEW_MESSAGES[m.type as keyof Spec];
+  const out: Record<string, unknown> = { type: m.type };
+  for (const [k, kind] of Object.entries(fields)) {
+    const v = m[k];
+    if (kind === 'string' ? typeof v !== 'string' : !Number.isInteger(v)) return undefined;
+    out[k] = v;
   }
+  return out as WebviewToHost;
 }
 
 /** Links the host may open for the user: web and mail only, never file:, command: or javascript:. */

@@ -42,6 +42,13 @@ describe('messages from the webview', () => {
     assert.equal(parseWebviewMessage('send'), undefined);
     assert.equal(parseWebviewMessage({ type: 'openLink', href: 5 }), undefined);
   });
+  it('keeps only a message\'s declared fields, of their declared kinds, and knows no inherited names', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'send', text: 'hi', command: 'workbench.action.terminal.new' }), { type: 'send', text: 'hi' });
+    assert.deepEqual(parseWebviewMessage({ type: 'switchVersion', turnId: 't', index: 2 }), { type: 'switchVersion', turnId: 't', index: 2 });
+    assert.equal(parseWebviewMessage({ type: 'switchVersion', turnId: 't', index: 1.5 }), undefined);
+    assert.equal(parseWebviewMessage({ type: 'switchVersion', turnId: 't', index: '1' }), undefined);
+    for (const inherited of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) assert.equal(parseWebviewMessage({ type: inherited }), undefined, inherited);
+  });
   it('opens only web and mail links', () => {
     assert.equal(isSafeExternalLink('https://example.com/a'), true);
     assert.equal(isSafeExternalLink('mailto:a@b.c'), true);
