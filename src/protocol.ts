@@ -32,6 +32,8 @@ export interface TurnView {
   reasoning?: string;
   /** This turn has versions (Regenerate, Edit & resend): which one is shown, of how many. */
   version?: { index: number; count: number };
+  /** What the user attached to this message. */
+  context?: ContextRef[];
   /** When the answer started and ended (epoch ms), for its time and how long it took. */
   startedAt?: number;
   endedAt?: number;
@@ -50,13 +52,44 @@ export interface ConversationSummary {
   turns: number;
 }
 
+/** How long a deleted conversation can be restored from the trash. */
+export const TRASH_DAYS = 30;
+
+/** A conversation in the trash: restorable until TRASH_DAYS after `deletedAt`. */
+export interface TrashedSummary extends ConversationSummary {
+  deletedAt: number;
+}
+
+/** Something attached to a message: a selection or a file, and its size in characters. */
+export interface ContextRef {
+  kind: 'selection' | 'file';
+  /** "app.py:10-24" or "app.py". */
+  label: string;
+  /** Where it is: the workspace-relative path (and lines). */
+  detail: string;
+  chars: number;
+}
+
+/** An attachment waiting to go with the next message (a chip above the input). */
+export interface PendingContextView extends ContextRef {
+  id: string;
+}
+
+/** What `#` offers to attach: the selection, an open file, or a search of the workspace. */
+export interface ContextOptionView {
+  /** 'selection', 'file:<uri>' or 'search'. */
+  id: string;
+  label: string;
+  detail: string;
+}
+
 export interface QueuedView {
   id: string;
   text: string;
 }
 
 export type HostToWebview =
-  | { type: 'init'; conversation: ConversationView; history: ConversationSummary[]; busy: boolean; queue?: QueuedView[] }
+  | { type: 'init'; conversation: ConversationView; history: ConversationSummary[]; trash?: TrashedSummary[]; busy: boolean; queue?: QueuedView[] }
   /** Follow-ups typed while an answer streams, sent in order when it ends. */
   | { type: 'queue'; items: QueuedView[] }
   /** Text for the input box that must not be lost (queued messages of a conversation left behind). */
@@ -74,8 +107,12 @@ export type HostToWebview =
   | { type: 'models'; models: Array<{ name: string; space: string }>; current: string }
   | { type: 'status'; turnId: string; text: string | null }
   | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView; endedAt?: number }
-  | { type: 'history'; items: ConversationSummary[] }
+  | { type: 'history'; items: ConversationSummary[]; trash?: TrashedSummary[] }
   | { type: 'busy'; busy: boolean }
+  /** The attachments for the next message, and the prompt budget (characters; 0: none) they count against. */
+  | { type: 'context'; items: PendingContextView[]; budget: number }
+  /** What `#` can attach now. */
+  | { type: 'contextOptions'; options: ContextOptionView[] }
   | { type: 'focusInput' };
 
 /**
@@ -106,6 +143,23 @@ const WEBVIEW_MESSAGES = {
   cancelQueued: { id: 'string' },
   searchHistory: { query: 'string' },
   renameConversation: { id: 'string' },
+  /** Saves a conversation as a Markdown file (the host asks where). */
+  exportConversation: { id: 'string' },
+  /** Reads a conversation from a Markdown file the host asks for. */
+  importConversation: {},
+  restoreConversation: { id: 'string' },
+  /** Deletes a conversation in the trash for good (after the host asks). */
+  deleteForever: { id: 'string' },
+  emptyTrash: {},
+  /** Asks what `#` can attach now (answered with contextOptions). */
+  contextOptions: {},
+  /** Attaches one of those options ('search' opens VS Code's file picker). */
+  attachContext: { option: 'string' },
+  /** The Add context button: VS Code's picker of the selection, open and workspace files. */
+  pickContext: {},
+  removeContext: { id: 'string' },
+  /** Opens what was attached to a sent message (its `index`th attachment) in the editor. */
+  openAttachment: { turnId: 'string', index: 'integer' },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
 type FieldKind = 'string' | 'integer';

@@ -5,11 +5,13 @@
  * webview, saving every change to the HistoryStore as it streams.
  */
 import { randomUUID } from 'node:crypto';
-import type { ConversationView, HostToWebview, TurnView } from '../protocol';
+import type { ConversationView, HostToWebview, TrashedSummary, TurnView } from '../protocol';
 import { describeError, isAbort } from '../provider/errors';
 import { type ChatMessage, fitPrompt } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
-import type { HistoryStore, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
+import type { HistoryStore, StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
+import { withContext } from './prompts';
+import { toMarkdown } from './transcript';
 import { statusText } from './statusText';
 
 export interface Backend {
@@ -35,7 +37,7 @@ export interface SessionDeps {
   onAnswerEnd?: (turn: StoredTurn) => void;
 }
 
-const newId = () => randomUUID().replace(/-/g, '').slice(0, 16);
+export const newId = () => randomUUID().replace(/-/g, '').slice(0, 16);
 
 export function newConversation(): StoredConversation {
   const now = Date.now();
@@ -51,10 +53,19 @@ export function toView(c: StoredConversation): ConversationView {
   return { id: c.id, title: c.title, turns: c.turns.map(turnView) };
 }
 
+/** What a message is sent with besides its text. */
+export interface SendOptions {
+  system?: string;
+  label?: string;
+  /** Attachments: sent with the message, kept with it. */
+  context?: StoredContext[];
+}
+
 function turnView(t: StoredTurn): TurnView {
-  const { system: _system, createdAt, versions, ...view } = t;
+  const { system: _system, createdAt, versions, context, ...view } = t;
   return {
     ...view,
+    ...(context?.length ? { context: context.map(({ kind, label, detail, chars }) => ({ kind, label, detail, chars })) } : {}),
     ...(versions && versions.all.length > 1 ? { version: { index: versions.active, count: versions.all.length } } : {}),
     ...(t.role === 'assistant' ? { startedAt: createdAt } : {}),
   };
@@ -96,7 +107,7 @@ export function toMessages(turns: readonly StoredTurn[], defaultSystem: string):
   if (system.trim()) msgs.push({ role: 'system', content: system });
   for (const t of turns) {
     if (t.role === 'assistant' && (t.state === 'error' || !t.text.trim())) continue;
-    msgs.push({ role: t.role, content: t.text });
+    msgs.push({ role: t.role, content: t.context?.length ? withContext(t.text, t.context) : t.text });
   }
   return msgs;
 }
@@ -111,14 +122,14 @@ export class ChatSession {
   conversation: StoredConversation = newConversation();
   private running: Running | undefined;
   /** Follow-ups typed while an answer streamed: sent one by one when it ends. */
-  private queue: Array<{ id: string; text: string; opts?: { system?: string; label?: string } }> = [];
+  private queue: Array<{ id: string; text: string; opts?: SendOptions }> = [];
   private pendingDelta: { turnId: string; text: string } | undefined;
   private deltaTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: SessionDeps) {}
 
   /** Opens the conversation that was open last time (after a reload or a crash). */
-  async restore(): Promise<void> {
+  async reopenLast(): Promise<void> {
     const id = await this.deps.store.currentId();
     const c = id ? await this.deps.store.load(id) : undefined;
     if (c) this.conversation = c;
@@ -135,14 +146,19 @@ export class ChatSession {
   async init(): Promise<HostToWebview> {
     this.dropPendingDelta();
     const conversation = toView(this.conversation);
-    return { type: 'init', conversation, history: await this.deps.store.list(), busy: this.busy, queue: this.queueView() };
+    return { type: 'init', conversation, history: await this.deps.store.list(), trash: await this.deps.store.listTrash(), busy: this.busy, queue: this.queueView() };
+  }
+
+  /** The conversation list and the trash, after either changed. */
+  private async postHistory(): Promise<void> {
+    this.post({ type: 'history', items: await this.deps.store.list(), trash: await this.deps.store.listTrash() });
   }
 
   /**
    * A message typed in the chat view: sent now, or, while an answer streams, queued and sent
    * when the answer ends (editor commands call send() and replace the running answer instead).
    */
-  async sendOrQueue(text: string, opts?: { system?: string; label?: string }): Promise<void> {
+  async sendOrQueue(text: string, opts?: SendOptions): Promise<void> {
     if (!text.trim()) return;
     if (!this.busy && this.queue.length === 0) return this.send(text, opts);
     this.queue.push({ id: newId(), text, ...(opts ? { opts } : {}) });
@@ -151,7 +167,11 @@ export class ChatSession {
   }
 
   private queueView(): Array<{ id: string; text: string }> {
-    return this.queue.map((q) => ({ id: q.id, text: q.opts?.label ? `${q.opts.label}: ${q.text.split('\n')[0]}` : q.text }));
+    return this.queue.map((q) => {
+      const text = q.opts?.label ? `${q.opts.label}: ${q.text.split('\n')[0]}` : q.text;
+      const n = q.opts?.context?.length ?? 0;
+      return { id: q.id, text: n ? `${text} (+${n} attached)` : text };
+    });
   }
 
   /** Takes a queued follow-up back; the view puts its text back in the input. */
@@ -178,11 +198,14 @@ export class ChatSession {
   }
 
   /** Sends a user message and streams the answer. Waits for the answer to end. */
-  async send(text: string, opts: { system?: string; label?: string } = {}): Promise<void> {
+  async send(text: string, opts: SendOptions = {}): Promise<void> {
     if (!text.trim()) return;
     await this.stopAndWait();
     const c = this.conversation;
-    const turn: StoredTurn = { id: newId(), role: 'user', text, state: 'done', createdAt: Date.now(), ...(opts.system ? { system: opts.system } : {}), ...(opts.label ? { label: opts.label } : {}) };
+    const turn: StoredTurn = {
+      id: newId(), role: 'user', text, state: 'done', createdAt: Date.now(),
+      ...(opts.system ? { system: opts.system } : {}), ...(opts.label ? { label: opts.label } : {}), ...(opts.context?.length ? { context: opts.context } : {}),
+    };
     if (c.turns.length === 0) c.title = titleFrom(opts.label ? `${opts.label}: ${text}` : text);
     c.turns.push(turn);
     this.post({ type: 'turn', turn: turnView(turn) });
@@ -220,7 +243,7 @@ export class ChatSession {
       // The old answer stays as a version ("‹ 1/2 ›"); an error that said nothing is just replaced.
       if (last.state === 'error' && !last.text.trim()) versions = c.turns.pop()!.versions;
       else versions = detachVersion(c.turns, c.turns.length - 1);
-      this.post({ type: 'init', conversation: toView(c), history: await this.deps.store.list(), busy: false });
+      this.post(await this.init());
     }
     if (c.turns.length && c.turns[c.turns.length - 1].role === 'user') await this.answer(versions);
   }
@@ -239,7 +262,7 @@ export class ChatSession {
     const versions = detachVersion(c.turns, i);
     c.turns.push({ ...was, id: newId(), text, createdAt: Date.now(), versions });
     if (i === 0) c.title = titleFrom(text);
-    this.post({ type: 'init', conversation: toView(c), history: await this.deps.store.list(), busy: false });
+    this.post(await this.init());
     await this.answer();
   }
 
@@ -308,12 +331,10 @@ export class ChatSession {
     const c = await this.deps.store.load(id);
     if (!c) {
       this.deps.log.warn(`conversation ${id} could not be read`);
-      this.post({ type: 'history', items: await this.deps.store.list() });
+      await this.postHistory();
       return;
     }
-    this.conversation = c;
-    await this.deps.store.setCurrent(c.id);
-    this.post(await this.init());
+    await this.show(c);
   }
 
   /** Conversations whose title or any message (any version) holds `query`, case-insensitively. */
@@ -342,24 +363,79 @@ export class ChatSession {
     c.title = t.length > 120 ? `${t.slice(0, 119)}…` : t;
     await this.deps.store.saveNow(c);
     if (c === this.conversation) this.post(await this.init());
-    else this.post({ type: 'history', items: await this.deps.store.list() });
+    else await this.postHistory();
   }
 
+  /** A conversation's title, in the list or in the trash. */
   async titleOf(id: string): Promise<string | undefined> {
-    return (await this.deps.store.list()).find((c) => c.id === id)?.title;
+    return [...(await this.deps.store.list()), ...(await this.deps.store.listTrash())].find((c) => c.id === id)?.title;
   }
 
+  /** Moves a conversation to the trash; the open one is replaced by a new, empty conversation. */
   async delete(id: string): Promise<void> {
     if (id === this.conversation.id) {
       this.returnQueue();
       await this.stopAndWait();
-      this.conversation = newConversation();
       await this.deps.store.delete(id);
+      this.conversation = newConversation();
       this.post(await this.init());
       return;
     }
     await this.deps.store.delete(id);
-    this.post({ type: 'history', items: await this.deps.store.list() });
+    await this.postHistory();
+  }
+
+  /** Brings a conversation back from the trash and opens it. False when it is no longer there. */
+  async restore(id: string): Promise<boolean> {
+    const c = await this.deps.store.restore(id);
+    if (!c) {
+      await this.postHistory();
+      return false;
+    }
+    await this.show(c);
+    return true;
+  }
+
+  trash(): Promise<TrashedSummary[]> {
+    return this.deps.store.listTrash();
+  }
+
+  async deleteForever(id: string): Promise<void> {
+    await this.deps.store.deleteForever(id);
+    await this.postHistory();
+  }
+
+  async emptyTrash(): Promise<void> {
+    await this.deps.store.emptyTrash();
+    await this.postHistory();
+  }
+
+  /** A conversation read from an export: saved as a new one and opened. */
+  async importConversation(c: StoredConversation): Promise<void> {
+    await this.deps.store.saveNow(c);
+    await this.show(c);
+  }
+
+  /** The conversation as Markdown (see transcript.ts); undefined when there is no such conversation. */
+  async exportMarkdown(id: string): Promise<{ title: string; markdown: string } | undefined> {
+    const c = id === this.conversation.id ? this.conversation : await this.deps.store.load(id);
+    return c && { title: c.title, markdown: toMarkdown(c) };
+  }
+
+  /** The `index`th attachment of a message in the open conversation. */
+  attachment(turnId: string, index: number): StoredContext | undefined {
+    return this.conversation.turns.find((t) => t.id === turnId)?.context?.[index];
+  }
+
+  /** Makes `c` the open conversation (what follows from leaving the one open now included). */
+  private async show(c: StoredConversation): Promise<void> {
+    if (c.id !== this.conversation.id) {
+      this.returnQueue();
+      await this.stopAndWait();
+    }
+    this.conversation = c;
+    await this.deps.store.setCurrent(c.id);
+    this.post(await this.init());
   }
 
   /** Saves everything (deactivate). */
@@ -415,7 +491,7 @@ export class ChatSession {
     this.post({ type: 'busy', busy: true });
     await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
     await this.deps.store.setCurrent(c.id).catch(() => undefined);
-    this.post({ type: 'history', items: await this.deps.store.list() });
+    await this.postHistory();
     const visible = () => this.conversation === c;
     try {
       for await (const ev of this.deps.backend.stream(messages, { signal: ac.signal })) {
@@ -474,7 +550,7 @@ export class ChatSession {
         this.post({ type: 'busy', busy: false });
       }
       await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
-      this.post({ type: 'history', items: await this.deps.store.list() });
+      await this.postHistory();
       this.deps.onAnswerEnd?.(turn);
       resolveDone();
       // A follow-up typed meanwhile goes now, after this answer (and into its conversation).

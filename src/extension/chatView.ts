@@ -1,10 +1,15 @@
 /** The sidebar chat: a webview view that renders the ChatSession and forwards the user's actions. */
 import * as vscode from 'vscode';
 import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, type WebviewToHost } from '../protocol';
-import type { ChatSession } from './chatSession';
+import { type ChatSession, newId } from './chatSession';
+import type { ContextAttachments } from './context';
+import { TRASH_DAYS } from './historyStore';
+import { exportFileName, fromMarkdown, MAX_IMPORT_BYTES, TranscriptError } from './transcript';
 import { chatHtml, nonce } from './webviewHtml';
 
 export interface EditorActions {
+  /** What is attached to the next message. */
+  context: ContextAttachments;
   insertCode(code: string): Promise<void>;
   replaceSelection(code: string): Promise<void>;
   /** A slash command (/explain, /fix, /tests, /doc) as the message to send, or why it cannot be. */
@@ -75,6 +80,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.ready = true;
         this.post(await session.init());
         if (this.models) this.post({ type: 'models', ...this.models.list() });
+        this.post(this.editor.context.view());
         return;
       case 'loadImage': {
         let host = '';
@@ -112,8 +118,51 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           void vscode.window.showInformationMessage(`Qwen: ${slash.error}`);
           return;
         }
-        if (slash) return session.sendOrQueue(slash.text, { label: slash.label, ...(slash.system ? { system: slash.system } : {}) });
-        return session.sendOrQueue(msg.text);
+        const context = await this.editor.context.take();
+        if (slash) return session.sendOrQueue(slash.text, { label: slash.label, context, ...(slash.system ? { system: slash.system } : {}) });
+        return session.sendOrQueue(msg.text, { context });
+      }
+      case 'contextOptions':
+        return this.post({ type: 'contextOptions', options: this.editor.context.options() });
+      case 'attachContext':
+        return this.said(await this.editor.context.choose(msg.option));
+      case 'pickContext':
+        return this.said(await this.editor.context.pickFiles());
+      case 'removeContext':
+        return this.editor.context.remove(msg.id);
+      case 'openAttachment': {
+        const a = session.attachment(msg.turnId, msg.index);
+        if (!a) return;
+        const range = a.lines ? new vscode.Range(a.lines.start - 1, 0, a.lines.end - 1, Number.MAX_SAFE_INTEGER) : undefined;
+        try {
+          await vscode.window.showTextDocument(vscode.Uri.parse(a.uri, true), { ...(range ? { selection: range } : {}), preview: true });
+        } catch {
+          // The file is gone or moved: show what was sent, so it is not lost.
+          const doc = await vscode.workspace.openTextDocument({ content: a.text, language: a.languageId || 'plaintext' });
+          await vscode.window.showTextDocument(doc, { preview: true });
+          void vscode.window.showInformationMessage(`${a.path} could not be opened; this is the text that was attached.`);
+        }
+        return;
+      }
+      case 'exportConversation':
+        return this.exportConversation(session, msg.id);
+      case 'importConversation':
+        return this.importConversation(session);
+      case 'restoreConversation':
+        if (!(await session.restore(msg.id))) void vscode.window.showWarningMessage('That conversation is no longer in the trash.');
+        return;
+      case 'deleteForever': {
+        const title = await session.titleOf(msg.id);
+        const ok = await vscode.window.showWarningMessage(`Delete "${title ?? 'Untitled'}" for good?`, { modal: true, detail: 'It cannot be restored afterwards.' }, 'Delete for Good');
+        if (ok === 'Delete for Good') await session.deleteForever(msg.id);
+        return;
+      }
+      case 'emptyTrash': {
+        const n = (await session.trash()).length;
+        if (!n) return;
+        const ok = await vscode.window.showWarningMessage(`Delete the ${n === 1 ? 'conversation' : `${n} conversations`} in the trash for good?`, { modal: true, detail: 'They cannot be restored afterwards.' }, 'Empty Trash');
+        if (ok === 'Empty Trash') await session.emptyTrash();
+        return;
       }
       case 'cancelQueued':
         return session.cancelQueued(msg.id);
@@ -139,9 +188,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'openConversation':
         return session.open(msg.id);
       case 'deleteConversation': {
-        const title = await session.titleOf(msg.id);
-        const ok = await vscode.window.showWarningMessage(`Delete the conversation "${title ?? 'Untitled'}"?`, { modal: true, detail: 'Its messages and their versions are deleted from this computer.' }, 'Delete');
-        if (ok === 'Delete') await session.delete(msg.id);
+        // No confirmation: it goes to the trash, and the notification's Restore brings it back.
+        const title = (await session.titleOf(msg.id)) ?? 'Untitled';
+        await session.delete(msg.id);
+        void vscode.window.showInformationMessage(`Moved "${title}" to the trash. History keeps it there for ${TRASH_DAYS} days.`, 'Restore').then(async (a) => {
+          if (a === 'Restore' && !(await session.restore(msg.id))) void vscode.window.showWarningMessage(`"${title}" is no longer in the trash.`);
+        });
         return;
       }
       case 'copy':
@@ -164,6 +216,54 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       default:
         assertNever(msg);
+    }
+  }
+
+  /** Shows what went wrong with an action the user took in the view, if anything did. */
+  private said(problem: string | undefined): void {
+    if (problem) void vscode.window.showWarningMessage(`Qwen: ${problem}`);
+  }
+
+  /** Asks where, then writes the conversation as Markdown (see transcript.ts). */
+  async exportConversation(session: ChatSession, id: string): Promise<void> {
+    const ex = await session.exportMarkdown(id);
+    if (!ex) return void vscode.window.showWarningMessage('That conversation could not be read.');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: `Export "${ex.title}" as Markdown`,
+      saveLabel: 'Export',
+      filters: { Markdown: ['md'] },
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, exportFileName(ex.title)) } : {}),
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(ex.markdown));
+    this.log.info(`exported a conversation to ${target.toString()}`);
+    const open = await vscode.window.showInformationMessage(`Exported "${ex.title}" to ${vscode.workspace.asRelativePath(target, false)}.`, 'Open');
+    if (open === 'Open') await vscode.window.showTextDocument(target);
+  }
+
+  /** Asks for a file that Export wrote, and opens it as a new conversation. */
+  async importConversation(session: ChatSession): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Import a conversation exported by Qwen Chat',
+      openLabel: 'Import',
+      canSelectMany: false,
+      filters: { Markdown: ['md', 'markdown'], 'All files': ['*'] },
+      ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
+    });
+    const file = picked?.[0];
+    if (!file) return;
+    const name = vscode.workspace.asRelativePath(file, false);
+    try {
+      const stat = await vscode.workspace.fs.stat(file);
+      if (stat.size > MAX_IMPORT_BYTES) throw new TranscriptError(`it is ${(stat.size / 1024 / 1024).toFixed(0)} MB, larger than any conversation Qwen Chat exports.`);
+      const c = fromMarkdown(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)), newId);
+      await session.importConversation(c);
+      void vscode.window.showInformationMessage(`Imported "${c.title}" (${c.turns.length} messages) from ${name}.`);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.log.warn(`import of ${name} failed: ${why}`);
+      void vscode.window.showErrorMessage(`Qwen Chat could not import ${name}: ${why}`);
     }
   }
 

@@ -11,6 +11,7 @@ import { QwenChatModels } from './languageModels';
 import { registerParticipant } from './participant';
 import { ChatSession } from './chatSession';
 import { ChatViewProvider } from './chatView';
+import { ContextAttachments } from './context';
 import { generateAtCursor } from './generate';
 import { Placement } from './insertion';
 import { HistoryStore } from './historyStore';
@@ -90,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
         systemPrompt: () => settings.value.systemPrompt,
         maxPromptChars: () => settings.value.maxPromptCharacters,
       });
-      await s.restore();
+      await s.reopenLast();
       context.subscriptions.push({ dispose: () => void s.dispose() });
       return s;
     })());
@@ -114,7 +115,9 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     const placed = new vscode.Range(doc.positionAt(start), doc.positionAt(start + text.length));
     review.show(doc, placed, oldText, replace ? 'replace' : 'insert', replace ? 'Replace selection, from the chat' : 'Insert, from the chat');
   }
+  const attachments = new ContextAttachments(context.workspaceState, (m) => view?.post(m), () => settings.value.maxPromptCharacters);
   const editorActions = {
+    context: attachments,
     insertCode: (code: string) => placeCode(code, false),
     replaceSelection: (code: string) => placeCode(code, true),
     // /explain, /fix, /tests, /doc in the chat view: about the selection, or else the active file.
@@ -153,7 +156,10 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     }
   };
   view = new ChatViewProvider(context.extensionUri, session, editorActions, log, models, fetchImage);
-  context.subscriptions.push(settings.onChange(() => view?.post({ type: 'models', ...models.list() })));
+  context.subscriptions.push(settings.onChange(() => {
+    view?.post({ type: 'models', ...models.list() });
+    view?.post(attachments.view()); // the prompt budget may have changed
+  }));
   context.subscriptions.push(view, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view));
 
   const command = (id: string, fn: (...args: unknown[]) => unknown) =>
@@ -196,6 +202,33 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
       toChat: async (question, answer, note) => (await session()).record(question, answer, { label: 'Generate at Cursor', note }),
       review,
     });
+  });
+  /** Shows the chat with the input focused, once something was attached; or says why nothing was. */
+  const attached = async (problem: string | undefined) => {
+    if (problem) return void vscode.window.showWarningMessage(`Qwen: ${problem}`);
+    await view!.reveal();
+    view!.post({ type: 'focusInput' });
+  };
+  command('qwenChat.addSelectionToChat', () => attached(attachments.addSelection()));
+  // From the explorer (one file, or all that are selected), an editor tab, or the active editor.
+  command('qwenChat.addFileToChat', async (arg, all) => {
+    const uris = Array.isArray(all) && all.length ? (all as vscode.Uri[]) : arg instanceof vscode.Uri ? [arg] : vscode.window.activeTextEditor ? [vscode.window.activeTextEditor.document.uri] : [];
+    if (!uris.length) return attached(await attachments.pickFiles());
+    const problems: string[] = [];
+    for (const u of uris) {
+      const p = await attachments.addFile(u);
+      if (p) problems.push(p);
+    }
+    await attached(problems.join(' ') || undefined);
+  });
+  command('qwenChat.exportConversation', async () => {
+    const s = await session();
+    if (!s.conversation.turns.length) return void vscode.window.showInformationMessage('This conversation is empty: there is nothing to export yet.');
+    await view!.exportConversation(s, s.conversation.id);
+  });
+  command('qwenChat.importConversation', async () => {
+    await view!.reveal();
+    await view!.importConversation(await session());
   });
   command('qwenChat.newConversation', async () => {
     await view!.reveal();

@@ -1,15 +1,20 @@
 /**
  * Conversations on disk, one JSON file each plus an index, written atomically (temp file and
  * rename) so a crash mid-write never leaves a broken file. While an answer streams, saves are
- * throttled; an answer survives a crash up to the last throttle tick. No `vscode` import: the
- * host passes the folder (its globalStorageUri).
+ * throttled; an answer survives a crash up to the last throttle tick. A deleted conversation
+ * goes to `trash/` and can be restored for TRASH_DAYS days. No `vscode` import: the host passes
+ * the folder (its globalStorageUri).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ConversationSummary, TurnView } from '../protocol';
+import { type ContextRef, type ConversationSummary, TRASH_DAYS, type TrashedSummary, type TurnView } from '../protocol';
+
+export { TRASH_DAYS };const DAY_MS = 86_400_000;
 
 /** A turn as the view shows it, plus what only the host needs. */
-export interface StoredTurn extends Omit<TurnView, 'version'> {
+export interface StoredTurn extends Omit<TurnView, 'version' | 'context'> {
+  /** What the user attached to this message: sent with it, shown as chips under it. */
+  context?: StoredContext[];
   /** The system prompt this user turn was sent with, when not the chat's default. */
   system?: string;
   createdAt: number;
@@ -19,6 +24,18 @@ export interface StoredTurn extends Omit<TurnView, 'version'> {
    * conversation's own turns from here on. Files written before versions simply have none.
    */
   versions?: TurnVersions;
+}
+
+/** An attachment as sent: its text as it was when the message went. */
+export interface StoredContext extends ContextRef {
+  /** The document's URI (to open it again from the chip). */
+  uri: string;
+  /** The path shown to the model and the user, relative to the workspace. */
+  path: string;
+  languageId: string;
+  text: string;
+  /** A selection's lines, 1-based and inclusive. */
+  lines?: { start: number; end: number };
 }
 
 export interface TurnVersions {
@@ -39,6 +56,8 @@ interface Index {
   version: 1;
   current?: string;
   items: ConversationSummary[];
+  /** Deleted conversations, their files in trash/, until restored or TRASH_DAYS have passed. */
+  trash?: TrashedSummary[];
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -55,12 +74,20 @@ export class HistoryStore {
 
   constructor(
     readonly dir: string,
-    private readonly opts: { saveDelayMs?: number; onError?: (err: unknown) => void } = {},
+    private readonly opts: { saveDelayMs?: number; onError?: (err: unknown) => void; now?: () => number } = {},
   ) {}
 
   private file(id: string): string {
     if (!ID_RE.test(id)) throw new Error(`bad conversation id ${JSON.stringify(id)}`);
     return path.join(this.dir, `${id}.json`);
+  }
+
+  private trashFile(id: string): string {
+    return path.join(this.dir, 'trash', path.basename(this.file(id)));
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
   }
 
   private async readIndex(): Promise<Index> {
@@ -73,7 +100,20 @@ export class HistoryStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.onError?.(err);
       this.index = await this.rebuildIndex();
     }
+    this.purgeTrash(this.index);
     return this.index;
+  }
+
+  /** Conversations deleted more than TRASH_DAYS ago are gone for good. */
+  private purgeTrash(idx: Index): void {
+    const cutoff = this.now() - TRASH_DAYS * DAY_MS;
+    const old = (idx.trash ?? []).filter((t) => t.deletedAt < cutoff);
+    if (!old.length) return;
+    idx.trash = idx.trash!.filter((t) => t.deletedAt >= cutoff);
+    void this.enqueue(async () => {
+      for (const t of old) await fs.rm(this.trashFile(t.id), { force: true });
+      await this.writeIndex();
+    });
   }
 
   /** Reads every conversation file: used when the index is missing or damaged. */
@@ -91,7 +131,19 @@ export class HistoryStore {
       if (c) items.push(summarize(c));
     }
     items.sort((a, b) => b.updatedAt - a.updatedAt);
-    return { version: 1, items };
+    // The trash too: a lost index must not lose what can still be restored (its deletion time is the file's).
+    const trash: TrashedSummary[] = [];
+    for (const n of await fs.readdir(path.join(this.dir, 'trash')).catch(() => [] as string[])) {
+      if (!n.endsWith('.json')) continue;
+      const file = path.join(this.dir, 'trash', n);
+      try {
+        const c = JSON.parse(await fs.readFile(file, 'utf8')) as StoredConversation;
+        if (c.version === 1 && Array.isArray(c.turns) && ID_RE.test(c.id)) trash.push({ ...summarize(c), deletedAt: (await fs.stat(file)).mtimeMs });
+      } catch (err) {
+        this.opts.onError?.(err);
+      }
+    }
+    return { version: 1, items, ...(trash.length ? { trash } : {}) };
   }
 
   async list(): Promise<ConversationSummary[]> {
@@ -165,18 +217,59 @@ export class HistoryStore {
     if (this.latest.get(c.id) === c && !this.timers.has(c.id)) this.latest.delete(c.id);
   }
 
+  /** Deleted conversations, most recently deleted first. */
+  async listTrash(): Promise<TrashedSummary[]> {
+    return [...((await this.readIndex()).trash ?? [])].sort((a, b) => b.deletedAt - a.deletedAt);
+  }
+
+  /** Moves a conversation to the trash: out of the list, restorable for TRASH_DAYS days. */
   async delete(id: string): Promise<void> {
-    const t = this.timers.get(id);
-    if (t) clearTimeout(t);
-    this.timers.delete(id);
-    this.latest.delete(id);
+    const pending = this.latest.get(id);
+    if (pending) await this.saveNow(pending); // its newest text goes into the trash with it
     const idx = await this.readIndex();
+    const item = idx.items.find((x) => x.id === id);
     idx.items = idx.items.filter((x) => x.id !== id);
     if (idx.current === id) idx.current = undefined;
+    if (item) idx.trash = [...(idx.trash ?? []).filter((x) => x.id !== id), { ...item, deletedAt: this.now() }];
     await this.enqueue(async () => {
-      await fs.rm(this.file(id), { force: true });
+      await fs.mkdir(path.join(this.dir, 'trash'), { recursive: true });
+      await fs.rename(this.file(id), this.trashFile(id)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
       await this.writeIndex();
     });
+  }
+
+  /** Brings a conversation back from the trash; undefined when it is not there (any more). */
+  async restore(id: string): Promise<StoredConversation | undefined> {
+    const idx = await this.readIndex();
+    const item = idx.trash?.find((x) => x.id === id);
+    if (!item) return undefined;
+    let moved = false;
+    await this.enqueue(async () => {
+      moved = await fs.rename(this.trashFile(id), this.file(id)).then(() => true, () => false);
+    });
+    idx.trash = idx.trash!.filter((x) => x.id !== id);
+    const c = moved ? await this.load(id) : undefined;
+    if (c) {
+      idx.items = [...idx.items.filter((x) => x.id !== id), summarize(c)];
+    }
+    await this.enqueue(() => this.writeIndex());
+    return c;
+  }
+
+  /** Deletes a trashed conversation for good. */
+  async deleteForever(id: string): Promise<void> {
+    const idx = await this.readIndex();
+    idx.trash = (idx.trash ?? []).filter((x) => x.id !== id);
+    await this.enqueue(async () => {
+      await fs.rm(this.trashFile(id), { force: true });
+      await this.writeIndex();
+    });
+  }
+
+  async emptyTrash(): Promise<void> {
+    for (const t of await this.listTrash()) await this.deleteForever(t.id);
   }
 
   /** Writes everything still pending: on deactivate. */

@@ -55,6 +55,20 @@ export function docMessage(code: string, languageId: string, fileName: string, e
   return `Add documentation comments to this ${languageId} code from \`${fileName}\`, in the language's usual style, changing nothing else.${what} Reply with the documented code in one fenced block.\n\n${f}${languageId}\n${code}\n${f}`;
 }
 
+/**
+ * A message with what the user attached to it: each attachment as a fenced block naming its file
+ * (and lines), then the message. The model reads the context before the question about it.
+ */
+export function withContext(text: string, context: ReadonlyArray<{ path: string; languageId: string; text: string; lines?: { start: number; end: number } }>): string {
+  const parts = context.map((a) => {
+    const code = trimEnd(a.text);
+    const f = fenceFor(code);
+    const where = a.lines ? `\`${a.path}\`, lines ${a.lines.start}-${a.lines.end}` : `\`${a.path}\``;
+    return `${where}:\n${f}${a.languageId}\n${code}\n${f}`;
+  });
+  return `${parts.join('\n\n')}\n\n${text}`;
+}
+
 /** The chat view's slash commands: the same prompts as the editor commands and @qwen. */
 export const SLASH_COMMANDS = {
   explain: { label: 'Explain selection', describe: 'Explain the selection (or the active file)' },

@@ -4,6 +4,7 @@
  * only after the user asks (https: and data: are allowed for that click, nothing else).
  */
 import { randomBytes } from 'node:crypto';
+import { TRASH_DAYS } from '../protocol';
 
 export function nonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
@@ -37,9 +38,16 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
     <span id="title" class="title" data-testid="conversation-title"></span>
   </div>
   <section id="history" class="history" data-testid="history" hidden aria-label="Past conversations">
-    <label for="history-search" class="visually-hidden">Search conversations</label>
-    <input id="history-search" class="history-search" data-testid="history-search" type="search" placeholder="Search titles and messages…">
+    <div id="history-bar" class="history-bar">
+      <label for="history-search" class="visually-hidden">Search conversations</label>
+      <input id="history-search" class="history-search" data-testid="history-search" type="search" placeholder="Search titles and messages…">
+    </div>
     <ul id="history-list" class="history-list"></ul>
+    <details id="trash" class="trash" data-testid="trash" hidden>
+      <summary id="trash-summary" data-testid="trash-summary">Trash</summary>
+      <p class="note trash-note">Deleted conversations stay here for ${TRASH_DAYS} days.</p>
+      <ul id="trash-list" class="history-list" aria-label="Deleted conversations"></ul>
+    </details>
   </section>
   <main id="messages" class="messages" data-testid="messages" tabindex="0" aria-label="Conversation messages">
     <div id="empty" class="empty">Ask Qwen anything. Enter sends, Shift+Enter adds a line, Escape stops.</div>
@@ -47,13 +55,19 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
   <button id="jump" type="button" class="jump" data-testid="jump-to-latest" hidden>Jump to latest ↓</button>
   <ul id="queue" class="queue" data-testid="queue" aria-label="Queued messages, sent when the answer ends" hidden></ul>
   <form id="composer" class="composer" data-testid="composer">
+    <ul id="context-options" class="context-options" role="listbox" aria-label="Attach to your message" data-testid="context-options" hidden></ul>
+    <div id="chips" class="chips" data-testid="chips" hidden>
+      <ul id="chip-list" class="chip-list" aria-label="Attached to your next message"></ul>
+      <span id="budget" class="budget" data-testid="budget"></span>
+    </div>
     <label for="input" class="visually-hidden">Message to Qwen</label>
-    <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter to send, Shift+Enter for a new line)" aria-describedby="composer-help"></textarea>
-    <span id="composer-help" class="visually-hidden">Enter sends. Shift+Enter adds a new line. Escape stops an answer.</span>
+    <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter to send, Shift+Enter for a new line, # to attach)" aria-describedby="composer-help" aria-autocomplete="list" aria-controls="context-options"></textarea>
+    <span id="composer-help" class="visually-hidden">Enter sends. Shift+Enter adds a new line. Type # to attach the selection or a file. Escape stops an answer.</span>
     <div class="composer-buttons">
       <label for="model" class="visually-hidden">Model</label>
       <select id="model" class="model-picker" data-testid="model-picker" title="The model to ask (the Space that serves it is in the tooltip of each answer)"></select>
       <span id="composer-note" class="composer-note" role="status" data-testid="composer-note"></span>
+      <button id="attach" type="button" data-testid="attach" title="Attach the selection, an open file or any workspace file (or type # in your message)">Attach…</button>
       <button id="send" type="submit" data-testid="send" title="Send (Enter)">Send</button>
       <button id="stop" type="button" data-testid="stop" title="Stop (Escape)" hidden>Stop</button>
     </div>

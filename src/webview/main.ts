@@ -3,22 +3,15 @@
  * sends and posts what the user does. Streaming text is applied once per animation frame.
  */
 import DOMPurify from 'dompurify';
-import { assertNever, type ConversationSummary, type ErrorView, type HostToWebview, type TurnView, type WebviewToHost } from '../protocol';
+import { assertNever, type ErrorView, type HostToWebview, type TurnView } from '../protocol';
+import * as attachments from './attachments';
+import { $, announce, button, count, ownControls, post, vscodeApi as vscode } from './controls';
+import * as history from './history';
 import { createRenderer, isLoadableImage } from './markdown/render';
 import { StreamingMarkdown } from './markdown/stream';
 import { spoken } from './spoken';
 
-interface VsCodeApi {
-  postMessage(m: WebviewToHost): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-const post = (m: WebviewToHost) => vscode.postMessage(m);
 const render = createRenderer(DOMPurify);
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const els = {
   messages: $<HTMLElement>('messages'),
@@ -27,15 +20,11 @@ const els = {
   form: $<HTMLFormElement>('composer'),
   send: $<HTMLButtonElement>('send'),
   stop: $<HTMLButtonElement>('stop'),
-  toggleHistory: $<HTMLButtonElement>('toggle-history'),
-  history: $<HTMLElement>('history'),
-  historyList: $<HTMLUListElement>('history-list'),
   title: $<HTMLElement>('title'),
   jump: $<HTMLButtonElement>('jump'),
   announcer: $<HTMLElement>('announcer'),
   composerNote: $<HTMLElement>('composer-note'),
   queue: $<HTMLUListElement>('queue'),
-  historySearch: $<HTMLInputElement>('history-search'),
   model: $<HTMLSelectElement>('model'),
 };
 
@@ -58,7 +47,6 @@ let follow = true;
 /** Where the view last put itself while following: scrolling above it is the user's doing. */
 let autoTop = 0;
 let frame = 0;
-let conversationId = '';
 
 // ---- the draft survives the view being hidden or reloaded ----------------------------------
 const saved = (vscode.getState() ?? {}) as { draft?: string };
@@ -74,23 +62,10 @@ els.model.addEventListener('change', () => post({ type: 'pickModel', model: els.
 
 // ---- rendering ---------------------------------------------------------------------------------
 
-/** The controls this view made itself: the click handler obeys these and nothing from an answer. */
-const ownControls = new WeakSet<Element>();
 /** Links the model wrote, with where they go (the anchors lose their href: see decorate). */
 const linkTargets = new WeakMap<Element, string>();
 /** Image buttons this view's renderer made, with their source and alt text. */
 const images = new WeakMap<Element, { src: string; alt: string }>();
-
-function button(label: string, action: string, title?: string): HTMLButtonElement {
-  const b = document.createElement('button');
-  ownControls.add(b);
-  b.type = 'button';
-  b.textContent = label;
-  b.dataset.action = action;
-  b.dataset.testid = action;
-  if (title) b.title = title;
-  return b;
-}
 
 /**
  * Makes rendered answer content safe to click: each link the model wrote loses its href (the
@@ -263,6 +238,25 @@ function showUserText(ui: TurnUi): void {
   const md = new StreamingMarkdown(ui.body, render, decorate);
   md.set(ui.view.text);
   md.finish();
+  if (ui.view.context?.length) ui.body.append(sentAttachments(ui.view.context));
+}
+
+/** What was attached to a sent message: each opens in the editor (or, when gone, what was sent). */
+function sentAttachments(context: NonNullable<TurnView['context']>): HTMLElement {
+  const ul = document.createElement('ul');
+  ul.className = 'chip-list sent';
+  ul.setAttribute('aria-label', 'Attached');
+  context.forEach((c, i) => {
+    const li = document.createElement('li');
+    li.className = `chip ${c.kind}`;
+    const b = button(c.label, 'open-attachment', `Open ${c.detail} (${count(c.chars)} characters sent)`);
+    b.dataset.index = String(i);
+    b.dataset.testid = 'sent-attachment';
+    b.setAttribute('aria-label', `Open the attached ${c.kind === 'selection' ? 'selection' : 'file'} ${c.detail}, ${count(c.chars)} characters`);
+    li.append(b);
+    ul.append(li);
+  });
+  return ul;
 }
 
 function renderFooter(ui: TurnUi): void {
@@ -393,70 +387,6 @@ function resetConversation(turnViews: TurnView[], title: string): void {
   followNow();
 }
 
-function renderHistory(items: ConversationSummary[]): void {
-  const current = items.find((c) => c.id === conversationId);
-  if (current) els.title.textContent = current.title;
-  els.historyList.replaceChildren();
-  if (!items.length) {
-    const li = document.createElement('li');
-    li.className = 'note';
-    li.textContent = 'No past conversations yet.';
-    els.historyList.append(li);
-  }
-  for (const c of items) {
-    const li = document.createElement('li');
-    li.className = 'history-item';
-    li.dataset.conversationId = c.id;
-    if (c.id === conversationId) li.classList.add('current');
-    const open = button(c.title || 'Untitled', 'open-conversation', `Open (${new Date(c.updatedAt).toLocaleString()}, ${c.turns} messages)`);
-    open.classList.add('history-open');
-    const when = document.createElement('span');
-    when.className = 'history-date';
-    when.dataset.testid = 'history-date';
-    when.textContent = shortDate(c.updatedAt);
-    const rename = button('Rename', 'rename-conversation', `Rename "${c.title}"`);
-    rename.setAttribute('aria-label', `Rename conversation ${c.title}`);
-    const del = button('Delete', 'delete-conversation', `Delete "${c.title}"`);
-    del.setAttribute('aria-label', `Delete conversation ${c.title}`);
-    li.append(open, when, rename, del);
-    els.historyList.append(li);
-  }
-  if (els.historySearch.value.trim()) post({ type: 'searchHistory', query: els.historySearch.value });
-}
-
-/** Today: the time; this year: day and month; else the date with its year. */
-function shortDate(ms: number): string {
-  const d = new Date(ms);
-  const now = new Date();
-  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return d.toLocaleDateString([], d.getFullYear() === now.getFullYear() ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric' });
-}
-
-/** Shows only the conversations the host found for the search (titles and messages). */
-function showMatches(query: string, ids: string[]): void {
-  if (query !== els.historySearch.value) return; // an older answer
-  const keep = new Set(ids);
-  let shown = 0;
-  for (const li of Array.from(els.historyList.querySelectorAll<HTMLElement>('.history-item'))) {
-    li.hidden = !keep.has(li.dataset.conversationId ?? '');
-    if (!li.hidden) shown++;
-  }
-  let none = els.historyList.querySelector<HTMLElement>('.no-matches');
-  if (!shown && query.trim()) {
-    if (!none) {
-      none = document.createElement('li');
-      none.className = 'note no-matches';
-      els.historyList.append(none);
-    }
-    none.textContent = `No conversation mentions "${query.trim()}".`;
-  } else none?.remove();
-}
-let searchTimer = 0;
-els.historySearch.addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = window.setTimeout(() => post({ type: 'searchHistory', query: els.historySearch.value }), 150);
-});
-
 function setBusy(b: boolean): void {
   busy = b;
   if (!b) els.composerNote.textContent = '';
@@ -471,6 +401,7 @@ function setBusy(b: boolean): void {
 function addToInput(text: string): void {
   els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${text}` : text;
   vscode.setState({ draft: els.input.value });
+  els.input.dispatchEvent(new Event('input')); // the budget follows
 }
 
 /** Follow-ups waiting for the answer to end, each with Cancel (its text comes back to the input). */
@@ -510,12 +441,6 @@ function restoreFocus(): void {
   if (label) announce(label);
 }
 
-function announce(text: string): void {
-  els.announcer.textContent = '';
-  // a fresh text node in a later task makes screen readers speak it even when it repeats
-  setTimeout(() => (els.announcer.textContent = text), 50);
-}
-
 // ---- messages from the host -----------------------------------------------------------------
 
 window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
@@ -525,16 +450,23 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       renderQueue(m.items);
       return;
     case 'historyMatches':
-      showMatches(m.query, m.ids);
+      history.showMatches(m.query, m.ids);
+      return;
+    case 'context':
+      attachments.showPending(m.items, m.budget);
+      return;
+    case 'contextOptions':
+      attachments.setOptions(m.options);
       return;
     case 'draft':
       addToInput(m.text);
       return;
     case 'init':
       renderQueue(m.queue ?? []);
-      conversationId = m.conversation.id;
+      history.setCurrent(m.conversation.id);
       resetConversation(m.conversation.turns, m.conversation.title);
-      renderHistory(m.history);
+      history.render(m.history, m.trash);
+      history.restoreFocus();
       setBusy(m.busy);
       restoreFocus();
       document.body.dataset.ready = 'true';
@@ -622,7 +554,8 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     }
     case 'history':
-      renderHistory(m.items);
+      history.render(m.items, m.trash);
+      history.restoreFocus();
       return;
     case 'busy':
       setBusy(m.busy);
@@ -639,7 +572,10 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
 
 function submit(): void {
   const text = els.input.value;
-  if (!text.trim()) return;
+  if (!text.trim()) {
+    if (attachments.hasPending()) els.composerNote.textContent = 'Say what to do with what you attached, then send.';
+    return;
+  }
   // While Qwen answers, the host queues it and sends it when the answer ends.
   els.composerNote.textContent = busy ? 'Queued: it is sent when the answer ends.' : '';
   post({ type: 'send', text });
@@ -652,13 +588,14 @@ els.form.addEventListener('submit', (e) => {
   submit();
 });
 els.input.addEventListener('keydown', (e) => {
+  if (attachments.handleKey(e)) return; // the # list's keys
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     submit();
   }
 });
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape' && busy) {
+  if (e.key === 'Escape' && busy && !e.defaultPrevented) {
     e.preventDefault();
     post({ type: 'stop' });
   }
@@ -666,12 +603,6 @@ document.addEventListener('keydown', (e) => {
 els.stop.addEventListener('click', () => {
   post({ type: 'stop' });
   els.input.focus(); // the Stop button goes away: focus must not fall to the page
-});
-els.toggleHistory.addEventListener('click', () => {
-  const show = els.history.hidden;
-  els.history.hidden = !show;
-  els.toggleHistory.setAttribute('aria-expanded', String(show));
-  if (show) els.historySearch.focus();
 });
 els.jump.addEventListener('click', followNow);
 // Scroll events also come from layout (text arriving, buttons coming and going, scroll anchoring):
@@ -794,23 +725,9 @@ document.addEventListener('click', (e) => {
       els.input.focus();
       return;
     }
-    case 'open-conversation': {
-      const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
-      if (id) post({ type: 'openConversation', id });
-      els.history.hidden = true;
-      els.toggleHistory.setAttribute('aria-expanded', 'false');
+    case 'open-attachment':
+      if (ui) post({ type: 'openAttachment', turnId: ui.view.id, index: Number(b.dataset.index) });
       return;
-    }
-    case 'delete-conversation': {
-      const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
-      if (id) post({ type: 'deleteConversation', id });
-      return;
-    }
-    case 'rename-conversation': {
-      const id = b.closest<HTMLElement>('.history-item')?.dataset.conversationId;
-      if (id) post({ type: 'renameConversation', id });
-      return;
-    }
   }
 });
 

@@ -159,7 +159,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     // "crash": read the files as a new window would, while the answer is still streaming
     const fresh = new HistoryStore(dir);
     const reopened = new ChatSession({ store: fresh, backend: backendFor(space.url), post: () => {}, log: silentLog, systemPrompt: () => '' });
-    await reopened.restore();
+    await reopened.reopenLast();
     const saved = reopened.conversation.turns[1];
     assert.equal(reopened.conversation.id, session.conversation.id);
     assert.ok(saved.text.length > 100, `only ${saved.text.length} chars were saved`);
@@ -183,6 +183,56 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     await session.delete(alpha);
     assert.deepEqual((await store.list()).map((c) => c.title), ['beta']);
     assert.equal(session.conversation.turns.length, 0, 'deleting the open conversation starts a new one');
+  });
+
+  it('a deleted conversation waits in the trash and comes back whole, open, with its answer', async () => {
+    const { session, store } = make();
+    await session.send('keep me');
+    const id = session.conversation.id;
+    const answer = session.conversation.turns[1].text;
+    await session.delete(id);
+    assert.deepEqual((await store.list()).map((c) => c.id), []);
+    assert.deepEqual((await store.listTrash()).map((c) => [c.id, c.title]), [[id, 'keep me']]);
+    const h = posted.filter((m) => m.type === 'init').at(-1) as Extract<HostToWebview, { type: 'init' }>;
+    assert.deepEqual(h.trash?.map((t) => t.id), [id], 'the view is shown the trash');
+    // Another window (a new store on the same folder) sees the same trash.
+    assert.deepEqual((await new HistoryStore(dir).listTrash()).map((c) => c.id), [id]);
+    assert.equal(await session.restore(id), true);
+    assert.equal(session.conversation.id, id, 'restoring opens it');
+    assert.deepEqual(session.conversation.turns.map((t) => t.text), ['keep me', answer]);
+    assert.deepEqual((await store.list()).map((c) => c.id), [id]);
+    assert.deepEqual(await store.listTrash(), []);
+    assert.equal(await session.restore(id), false, 'a second restore finds nothing');
+  });
+
+  it('sends what is attached before the message, keeps it with the turn, and shows the view only its size', async () => {
+    const { session } = make();
+    const context = [{ kind: 'selection' as const, label: 'app.py:2-3', detail: 'src/app.py, lines 2-3', chars: 16, uri: 'file:///w/src/app.py', path: 'src/app.py', languageId: 'python', text: '    return a + b', lines: { start: 2, end: 3 } }];
+    await session.send('Why add?', { context });
+    const prompt = String(space.stats.joins.at(-1)!.data[0]);
+    assert.equal(prompt, '`src/app.py`, lines 2-3:\n```python\n    return a + b\n```\n\nWhy add?');
+    assert.deepEqual(session.conversation.turns[0].context, context, 'kept with the message (for History, export and Edit)');
+    const view = toView(session.conversation).turns[0];
+    assert.deepEqual(view.context, [{ kind: 'selection', label: 'app.py:2-3', detail: 'src/app.py, lines 2-3', chars: 16 }]);
+    assert.equal(JSON.stringify(posted).includes('return a + b'), false, 'the attached text itself never goes to the view');
+    // A follow-up is sent with the whole conversation: the attachment goes along with its message.
+    await session.send('And subtract?');
+    assert.match(String(space.stats.joins.at(-1)!.data[0]), /```python\n {4}return a \+ b\n```\n\nWhy add\?/);
+  });
+
+  it('exports the open conversation as Markdown and imports it back as a new one', async () => {
+    const { session, store } = make();
+    await session.send('Export me');
+    const orig = session.conversation;
+    const ex = (await session.exportMarkdown(orig.id))!;
+    assert.equal(ex.title, 'Export me');
+    const { fromMarkdown } = await import('../../src/extension/transcript');
+    const { newId } = await import('../../src/extension/chatSession');
+    await session.importConversation(fromMarkdown(ex.markdown, newId));
+    assert.notEqual(session.conversation.id, orig.id);
+    assert.deepEqual(session.conversation.turns.map((t) => [t.role, t.text]), orig.turns.map((t) => [t.role, t.text]));
+    assert.equal((await store.list()).length, 2);
+    assert.equal((await new HistoryStore(dir).load(session.conversation.id))?.turns.length, 2, 'saved, not only shown');
   });
 
   describe('versions instead of deletion', () => {
@@ -233,7 +283,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
       await session.regenerate();
       await store.flush();
       const reopened = make().session;
-      await reopened.restore();
+      await reopened.reopenLast();
       assert.deepEqual(toView(reopened.conversation).turns[1].version, { index: 1, count: 2 });
       await reopened.showVersion(reopened.conversation.turns[1].id, 0);
       assert.equal(reopened.conversation.turns[1].text, scriptedAnswer('q'));
@@ -343,6 +393,51 @@ describe('history store', () => {
   it('refuses ids that could escape its folder', async () => {
     const s = new HistoryStore(dir);
     await assert.rejects(s.saveNow(conv('../evil', 'x')), /bad conversation id/);
+  });
+
+  it('keeps a deleted conversation in trash/ for 30 days, then lets it go', async () => {
+    let now = Date.now();
+    const s = new HistoryStore(dir, { now: () => now });
+    await s.saveNow(conv('a1', 'one'));
+    await s.setCurrent('a1');
+    await s.delete('a1');
+    assert.equal(await s.currentId(), undefined, 'it is no longer the open one');
+    assert.deepEqual(await fs.readdir(path.join(dir, 'trash')), ['a1.json']);
+    assert.equal(await s.load('a1'), undefined, 'not in the list or the search');
+    // A lost index is rebuilt with the trash too.
+    await fs.rm(path.join(dir, 'index.json'));
+    const rebuilt = new HistoryStore(dir, { now: () => now, onError: () => {} });
+    assert.deepEqual((await rebuilt.listTrash()).map((t) => t.id), ['a1']);
+    now += 29 * 86_400_000;
+    assert.deepEqual((await new HistoryStore(dir, { now: () => now }).listTrash()).map((t) => t.id), ['a1'], 'still there after 29 days');
+    now += 2 * 86_400_000;
+    const later = new HistoryStore(dir, { now: () => now });
+    assert.deepEqual(await later.listTrash(), [], 'gone after 31 days');
+    await later.flush();
+    assert.deepEqual(await fs.readdir(path.join(dir, 'trash')), [], 'its file too');
+  });
+
+  it('deletes from the trash for good, one or all', async () => {
+    const s = new HistoryStore(dir);
+    for (const id of ['a1', 'b2', 'c3']) await s.saveNow(conv(id, id));
+    for (const id of ['a1', 'b2', 'c3']) await s.delete(id);
+    await s.deleteForever('b2');
+    assert.deepEqual((await s.listTrash()).map((t) => t.id).sort(), ['a1', 'c3']);
+    await s.emptyTrash();
+    assert.deepEqual(await s.listTrash(), []);
+    assert.deepEqual(await fs.readdir(path.join(dir, 'trash')), []);
+    assert.equal(await s.restore('a1'), undefined);
+  });
+
+  it('puts a conversation\'s unsaved last words into the trash with it', async () => {
+    const s = new HistoryStore(dir, { saveDelayMs: 60_000 });
+    const c = conv('a1', 'first');
+    await s.saveNow(c);
+    c.turns[0].text = 'latest';
+    s.save(c); // not written yet
+    await s.delete('a1');
+    const back = await s.restore('a1');
+    assert.equal(back?.turns[0].text, 'latest');
   });
 
   it('writes the newest snapshot last when saves overlap', async () => {

@@ -1,0 +1,47 @@
+/**
+ * The view's own controls and the way to the host, shared by the view's modules. Click handlers
+ * obey only buttons made here, never anything in a rendered answer.
+ */
+import type { WebviewToHost } from '../protocol';
+
+interface VsCodeApi {
+  postMessage(m: WebviewToHost): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export const vscodeApi = acquireVsCodeApi();
+export const post = (m: WebviewToHost): void => vscodeApi.postMessage(m);
+
+/** The controls this view made itself: the click handlers obey these and nothing from an answer. */
+export const ownControls = new WeakSet<Element>();
+
+export function button(label: string, action: string, title?: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  ownControls.add(b);
+  b.type = 'button';
+  b.textContent = label;
+  b.dataset.action = action;
+  b.dataset.testid = action;
+  if (title) b.title = title;
+  return b;
+}
+
+/** The view's own button that `e` was a click on, with its action; undefined for anything else. */
+export function ownAction(e: Event): { b: HTMLButtonElement; action: string } | undefined {
+  const b = (e.target as HTMLElement | null)?.closest?.<HTMLButtonElement>('button[data-action]');
+  return b && ownControls.has(b) ? { b, action: b.dataset.action ?? '' } : undefined;
+}
+
+export const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+export function announce(text: string): void {
+  const a = $('announcer');
+  a.textContent = '';
+  // a fresh text node in a later task makes screen readers speak it even when it repeats
+  setTimeout(() => (a.textContent = text), 50);
+}
+
+/** "12,345". */
+export const count = (n: number): string => n.toLocaleString('en-US');
