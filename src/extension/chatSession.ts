@@ -322,6 +322,7 @@ export class ChatSession {
     this.conversation = newConversation();
     await this.deps.store.setCurrent(undefined);
     this.post(await this.init());
+    this.post({ type: 'focusInput' }); // a new conversation is for typing in, whichever way it came
   }
 
   async open(id: string): Promise<void> {

@@ -4,7 +4,7 @@ import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessag
 import { type ChatSession, newId } from './chatSession';
 import type { ContextAttachments } from './context';
 import { TRASH_DAYS } from './historyStore';
-import { exportFileName, fromMarkdown, MAX_IMPORT_BYTES, TranscriptError } from './transcript';
+import { exportFileName, fromMarkdown, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
 import { chatHtml, nonce } from './webviewHtml';
 
 export interface EditorActions {
@@ -135,6 +135,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (!a) return;
         const range = a.lines ? new vscode.Range(a.lines.start - 1, 0, a.lines.end - 1, Number.MAX_SAFE_INTEGER) : undefined;
         try {
+          if (!openableUri(a.uri)) throw new Error('not a file');
           await vscode.window.showTextDocument(vscode.Uri.parse(a.uri, true), { ...(range ? { selection: range } : {}), preview: true });
         } catch {
           // The file is gone or moved: show what was sent, so it is not lost.

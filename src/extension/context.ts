@@ -64,7 +64,7 @@ export class ContextAttachments {
     const lines = lineSpan(editor.selection);
     const path = vscode.workspace.asRelativePath(doc.uri, false);
     const where = lines.start === lines.end ? `${lines.start}` : `${lines.start}-${lines.end}`;
-    this.add({ kind: 'selection', label: `${baseName(path)}:${where}`, detail: `${path}, lines ${where}`, chars: text.length, uri: doc.uri.toString(), path, languageId: doc.languageId, text, lines });
+    this.add({ kind: 'selection', label: `${baseName(path)}:${where}`, detail: `${path}, ${lines.start === lines.end ? 'line' : 'lines'} ${where}`, chars: text.length, uri: doc.uri.toString(), path, languageId: doc.languageId, text, lines });
     return undefined;
   }
 
@@ -126,10 +126,11 @@ export class ContextAttachments {
 
   /** Acts on a `#` choice (or the Add button's search). Returns why it failed, or undefined. */
   async choose(option: string): Promise<string | undefined> {
+    // The view is not trusted: it may name only what options() offers now, never any file it likes.
+    if (!this.options().some((o) => o.id === option)) return 'That is no longer open. Type # again, or use Attach… to pick a file.';
     if (option === 'selection') return this.addSelection();
-    if (option.startsWith('file:')) return this.addFile(vscode.Uri.parse(option.slice(5), true));
     if (option === 'search') return this.pickFiles();
-    return undefined;
+    return this.addFile(vscode.Uri.parse(option.slice('file:'.length), true));
   }
 
   /** VS Code's own picker: the options above, then any workspace file (several at once). */

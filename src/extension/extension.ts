@@ -28,6 +28,8 @@ export interface QwenChatApi {
   placeCode: (code: string, replace: boolean) => Promise<void>;
   /** Changes awaiting Keep / Undo (for tests). */
   review: ReviewController;
+  /** What is attached to the next chat message (for tests). */
+  attachments: ContextAttachments;
 }
 
 export function activate(context: vscode.ExtensionContext): QwenChatApi {
@@ -272,7 +274,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
 
   log.info(`activate() took ${(performance.now() - started).toFixed(1)} ms`);
   // Tests in a real VS Code reach the session through the extension's exports.
-  return { session, placeCode, review };
+  return { session, placeCode, review, attachments };
 }
 
 export function deactivate(): void {

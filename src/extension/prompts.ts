@@ -63,7 +63,8 @@ export function withContext(text: string, context: ReadonlyArray<{ path: string;
   const parts = context.map((a) => {
     const code = trimEnd(a.text);
     const f = fenceFor(code);
-    const where = a.lines ? `\`${a.path}\`, lines ${a.lines.start}-${a.lines.end}` : `\`${a.path}\``;
+    const lines = !a.lines ? '' : a.lines.start === a.lines.end ? `, line ${a.lines.start}` : `, lines ${a.lines.start}-${a.lines.end}`;
+    const where = `\`${a.path}\`${lines}`;
     return `${where}:\n${f}${a.languageId}\n${code}\n${f}`;
   });
   return `${parts.join('\n\n')}\n\n${text}`;

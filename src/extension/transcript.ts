@@ -93,7 +93,7 @@ function turnFrom(m: Record<string, unknown>, text: string, newId: () => string,
       const start = num((a.lines as Record<string, unknown> | undefined)?.start);
       const end = num((a.lines as Record<string, unknown> | undefined)?.end);
       ctx.push({
-        kind, label: str(a.label) ?? p, detail: str(a.detail) ?? p, chars: a.text.length, uri: str(a.uri) ?? '', path: p, languageId: str(a.languageId) ?? '', text: a.text,
+        kind, label: str(a.label) ?? p, detail: str(a.detail) ?? p, chars: a.text.length, uri: openableUri(str(a.uri)), path: p, languageId: str(a.languageId) ?? '', text: a.text,
         ...(start !== undefined && end !== undefined ? { lines: { start, end } } : {}),
       });
     }
@@ -135,6 +135,14 @@ export function fromMarkdown(source: string, newId: () => string): StoredConvers
   const now = Date.now();
   const title = str(head.title)?.trim() || (lines.find((l) => l.startsWith('# '))?.slice(2).trim() ?? '') || 'Imported conversation';
   return { version: 1, id: newId(), title: title.slice(0, 120), createdAt: num(head.createdAt) ?? now, updatedAt: now, turns };
+}
+
+/**
+ * A file may come from anyone: of its attachments' URIs only files (local or remote) are kept,
+ * to be opened from the chip; any other scheme is dropped, and the chip shows the text that was sent.
+ */
+export function openableUri(uri: string | undefined): string {
+  return uri && /^(file|vscode-remote):\/\//i.test(uri) ? uri : '';
 }
 
 function parseJson(s: string, line: number): Record<string, unknown> {

@@ -61,7 +61,7 @@ export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: st
       <span id="budget" class="budget" data-testid="budget"></span>
     </div>
     <label for="input" class="visually-hidden">Message to Qwen</label>
-    <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter to send, Shift+Enter for a new line, # to attach)" aria-describedby="composer-help" aria-autocomplete="list" aria-controls="context-options"></textarea>
+    <textarea id="input" data-testid="chat-input" rows="3" placeholder="Ask Qwen… (Enter sends, Shift+Enter adds a line, # attaches a file)" aria-describedby="composer-help" aria-autocomplete="list" aria-controls="context-options"></textarea>
     <span id="composer-help" class="visually-hidden">Enter sends. Shift+Enter adds a new line. Type # to attach the selection or a file. Escape stops an answer.</span>
     <div class="composer-buttons">
       <label for="model" class="visually-hidden">Model</label>

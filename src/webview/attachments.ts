@@ -45,7 +45,7 @@ export function showPending(items: PendingContextView[], promptBudget: number): 
       label.title = `${c.kind === 'selection' ? 'Selection' : 'File'}: ${c.detail}`;
       const size = document.createElement('span');
       size.className = 'chip-size';
-      size.textContent = count(c.chars);
+      size.textContent = `${count(c.chars)} chars`;
       size.title = `${count(c.chars)} characters`;
       const remove = button('×', 'remove-context', `Remove ${c.label}`);
       remove.setAttribute('aria-label', `Remove ${c.kind === 'selection' ? 'the selection' : 'the file'} ${c.label}`);
@@ -144,8 +144,11 @@ function closeOptions(forget = true): void {
   els.options.replaceChildren();
   els.input.removeAttribute('aria-activedescendant');
   shown = [];
-  // A later `#` asks again: the selection and the open files change.
-  if (forget) asked = false;
+  // A later `#` asks again, and shows nothing older than its answer: the selection and the open files change.
+  if (forget) {
+    asked = false;
+    options = [];
+  }
 }
 
 /** Takes the `#word` out of the message and attaches what was chosen. */

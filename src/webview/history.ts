@@ -87,7 +87,7 @@ function renderTrash(trash: TrashedSummary[]): void {
   els.trashList.replaceChildren(
     ...trash.map((c) => {
       const title = document.createElement('span');
-      title.className = 'history-open trashed-title';
+      title.className = 'trashed-title';
       title.textContent = c.title || 'Untitled';
       const li = row(
         c, `deleted ${shortDate(c.deletedAt)}`, new Date(c.deletedAt).toLocaleString(), title,

@@ -390,7 +390,7 @@ function resetConversation(turnViews: TurnView[], title: string): void {
 function setBusy(b: boolean): void {
   busy = b;
   if (!b) els.composerNote.textContent = '';
-  els.input.placeholder = b ? 'Type a follow-up: it is sent when this answer ends (Escape stops it)' : 'Ask Qwen… (Enter to send, Shift+Enter for a new line)';
+  els.input.placeholder = b ? 'Type a follow-up: it is sent when this answer ends (Escape stops it)' : 'Ask Qwen… (Enter sends, Shift+Enter adds a line, # attaches a file)';
   els.stop.hidden = !b;
   els.send.hidden = b;
   for (const ui of turns.values()) renderFooter(ui);

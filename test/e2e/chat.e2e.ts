@@ -11,6 +11,8 @@ import { waitFor } from '../support/wait';
 import { ensureInstalled, VsCode } from './harness';
 
 const PY = 'def add(a, b):\n    """Add two numbers."""\n    return a + b\n';
+const SHAPES = 'def area(r):\n    return 3.14159 * r * r\n';
+const UNITS = 'METERS_PER_FOOT = 0.3048\n';
 const CODE_ANSWER = '```python\ndef parse_date(text):\n    from datetime import date\n    return date.fromisoformat(text)\n```';
 
 const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> => waitFor(what, fn, { timeoutMs: ms, everyMs: 100 });
@@ -36,7 +38,11 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.start({
       // The local Space is also the Hub the Spaces' stages are read from.
       settings: { 'qwenChat.spaceUrl': space.url, 'qwenChat.spaces': { 'qwen-2.5-max': max.url }, 'qwenChat.fallbackOrder': ['qwen-2.5-max'], 'qwenChat.hubUrl': space.url },
-      files: { 'src/app.py': PY, 'notes.md': '# Notes\n\n', 'src/numbers.py': 'class Numbers:\n    first = 0', 'src/main.py': 'def main():\n    pass' },
+      files: {
+        'src/app.py': PY, 'notes.md': '# Notes\n\n', 'src/numbers.py': 'class Numbers:\n    first = 0', 'src/main.py': 'def main():\n    pass',
+        // For the attachment journey alone: no other test writes into them.
+        'src/shapes.py': SHAPES, 'src/units.py': UNITS,
+      },
       env: { HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
     });
   });
@@ -50,6 +56,8 @@ describe('Qwen Chat in a real VS Code', function () {
   afterEach(async function () {
     const name = (this.currentTest?.title ?? 'test').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
     await vs.screenshot(`${this.currentTest?.state === 'failed' ? 'FAILED-' : ''}${name}`).catch(() => undefined);
+    // A menu a failed test left open would block every click after it.
+    if (await vs.page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) await vs.page.keyboard.press('Escape');
     space.faults.length = 0;
     space.opts.tokenDelayMs = 25;
     space.opts.answer = undefined;
@@ -512,11 +520,10 @@ describe('Qwen Chat in a real VS Code', function () {
     await until('the old conversation', async () => ((await chat.textContent('.turn.user .turn-body'))?.trim() === 'Show me a greeting function' ? true : undefined));
     await chat.click('[data-testid="toggle-history"]');
     await chat.click('.history-item:nth-child(1) [data-testid="delete-conversation"]');
-    const confirm = vs.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' });
-    await confirm.waitFor({ timeout: 10_000 });
-    await vs.screenshot('history-delete-confirm');
-    await confirm.click();
+    // No question first: it goes to the trash, and the notification offers Restore.
+    await vs.page.locator('.notification-toast', { hasText: 'Moved "Second conversation" to the trash' }).waitFor({ timeout: 10_000 });
     await until('the list without it', async () => (!(await titles()).includes('Second conversation') ? true : undefined));
+    assert.equal(await chat.evaluate(() => document.activeElement?.getAttribute('data-action')), 'delete-conversation', 'the focus stays on a Delete button, not the page');
     assert.equal((await chat.textContent('.turn.user .turn-body'))?.trim(), 'Show me a greeting function', 'the open conversation stays');
   });
 
@@ -585,6 +592,8 @@ describe('Qwen Chat in a real VS Code', function () {
     chat = await vs.openChat();
     await vs.command('Qwen: New Conversation');
     await until('an empty conversation', async () => (await chat.$$('.turn')).length === 0);
+    // It puts the cursor in the input: wait for that, or it would take the focus from what the test opens next.
+    await until('the input focused', async () => chat.evaluate(() => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'chat-input'));
   }
 
   it('answers from the next model when the chosen Space is paused, saying which model answered and why', async () => {
@@ -720,6 +729,12 @@ describe('Qwen Chat in a real VS Code', function () {
     await chat.waitForSelector('[data-testid="version-label"]', { timeout: 30_000 });
     await chat.waitForSelector('.turn.assistant:not(.streaming) [data-testid="copy-answer"]', { timeout: 30_000 });
     await chat.click('[data-testid="toggle-history"]');
+    // And the composer's own parts: a chip with its budget, and the # list open.
+    await vs.command('Qwen: Add File to Chat');
+    await chat.waitForSelector('[data-testid="context-chip"]', { timeout: 15_000 });
+    await chat.click('[data-testid="chat-input"]');
+    await chat.type('[data-testid="chat-input"]', '#');
+    await chat.waitForSelector('[data-testid="context-option"][aria-selected="true"]', { timeout: 15_000 });
     // axe runs in the view's frame through the DevTools protocol, as the view's CSP allows no injected script.
     await chat.evaluate(await fs.readFile(require.resolve('axe-core/axe.min.js'), 'utf8'));
     const violations = await chat.evaluate(async () => {
@@ -728,24 +743,44 @@ describe('Qwen Chat in a real VS Code', function () {
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
     });
     await chat.click('[data-testid="toggle-history"]');
+    await chat.fill('[data-testid="chat-input"]', '');
+    await chat.click('[data-testid="context-chip"] [data-testid="remove-context"]');
     const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     assert.deepEqual(bad, [], JSON.stringify(violations, null, 1));
   });
 
+  /** Opens (or closes) the History panel, whatever state an earlier test left it in. */
+  async function showHistory(show = true): Promise<void> {
+    if ((await chat.$eval('[data-testid="history"]', (e) => (e as HTMLElement).hidden)) === show) await chat.click('[data-testid="toggle-history"]');
+  }
+
+  /** Picks a colour theme through VS Code's own picker, as a user does (a row clicked, not Enter: the list may still filter). */
+  async function setTheme(theme: string): Promise<void> {
+    await vs.page.keyboard.press('F1');
+    const input = vs.page.locator('.quick-input-widget input');
+    await input.fill('>Preferences: Color Theme');
+    // That row exactly (the palette also offers "Browse Color Themes in Marketplace").
+    await vs.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^Preferences: Color Theme$/ }).first().click();
+    await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Light' }).first().waitFor();
+    await input.fill(theme);
+    await vs.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: new RegExp(`^\\s*${theme}\\s*$`) }).first().click({ timeout: 10_000 }).catch(async (e) => {
+      throw new Error(`${(e as Error).message.split('\n')[0]}; rows: ${(await vs.page.locator('.quick-input-list .monaco-list-row').allTextContents()).join(' | ')}`);
+    });
+  }
+
+  /** Picks `row` in a quick pick that is open (typing `filter` first) from the keyboard: arrows to it, then Enter. */
+  async function pickRow(filter: string, row: RegExp): Promise<void> {
+    const input = vs.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(filter);
+    // The row's own label (a row's text also holds its keybinding, description and group).
+    const want = vs.page.locator('.quick-input-list .monaco-list-row', { has: vs.page.locator('.label-name', { hasText: row }) }).first();
+    await want.waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 30 && !(await want.evaluate((e) => e.classList.contains('focused'))); i++) await input.press('ArrowDown');
+    await input.press('Enter');
+  }
+
   it('is drawn in the theme\'s colours: dark, light and high contrast, at the sidebar\'s width and narrow', async () => {
-    // Through VS Code's own picker, as a user does (a row clicked, not Enter: the list may still filter).
-    const setTheme = async (theme: string) => {
-      await vs.page.keyboard.press('F1');
-      const input = vs.page.locator('.quick-input-widget input');
-      await input.fill('>Preferences: Color Theme');
-      // That row exactly (the palette also offers "Browse Color Themes in Marketplace").
-      await vs.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^Preferences: Color Theme$/ }).first().click();
-      await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Light' }).first().waitFor();
-      await input.fill(theme);
-      await vs.page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: new RegExp(`^\\s*${theme}\\s*$`) }).first().click({ timeout: 10_000 }).catch(async (e) => {
-        throw new Error(`${(e as Error).message.split('\n')[0]}; rows: ${(await vs.page.locator('.quick-input-list .monaco-list-row').allTextContents()).join(' | ')}`);
-      });
-    };
     const themes: Array<[string, string, string]> = [
       ['Dark Modern', 'vs-dark', 'vscode-dark'],
       ['Light Modern', 'vs', 'vscode-light'],
@@ -769,7 +804,13 @@ describe('Qwen Chat in a real VS Code', function () {
       await vs.page.mouse.up();
       const narrow = (await view.boundingBox())!;
       assert.ok(narrow.width < box.width, `the sidebar is narrower (${Math.round(narrow.width)} px, was ${Math.round(box.width)} px)`);
-      await view.screenshot({ path: out(`theme-high-contrast-narrow.png`) });
+      // At 260 px in each theme too (high contrast, where the last loop left it, first).
+      for (const [theme, workbenchClass, bodyClass] of [themes[2], themes[0], themes[1]]) {
+        await setTheme(theme);
+        await until(`the ${theme} theme`, async () => ((await vs.page.locator('.monaco-workbench').getAttribute('class')) ?? '').split(/\s+/).includes(workbenchClass), 20_000);
+        await until('the view to follow the theme', async () => chat.evaluate((k) => document.body.classList.contains(k), bodyClass), 20_000);
+        await view.screenshot({ path: out(`theme-${bodyClass.replace('vscode-', '')}-narrow.png`) });
+      }
       // The view's title says what it is once, not "Qwen Chat: Chat".
       assert.equal((await view.locator('.title-label h2, .composite.title h2').first().textContent())?.trim().toLowerCase(), 'qwen chat');
       // Nothing in the view scrolls sideways at that width: tables and code scroll inside their own box.
@@ -827,5 +868,156 @@ describe('Qwen Chat in a real VS Code', function () {
     await until('no match said so', async () => ((await chat.textContent('.history-list .no-matches')) ?? '').includes('No conversation mentions'));
     await chat.fill('[data-testid="history-search"]', '');
     await chat.click('[data-testid="toggle-history"]');
+  });
+
+  it('attaches the selection with # and a file from the explorer\'s menu; the Space gets both before the message', async () => {
+    await freshChat();
+    space.opts.tokenDelayMs = 2;
+    await vs.openFile('src/shapes.py');
+    await vs.page.locator('.monaco-editor .view-lines').first().click();
+    await vs.page.keyboard.press('Control+A');
+    const joins = space.stats.joins.length;
+    await chat.click('[data-testid="chat-input"]');
+    await chat.type('[data-testid="chat-input"]', 'Explain #sel');
+    // The list under the caret: the selection first and active, announced to a screen reader through the input.
+    const first = await chat.waitForSelector('[data-testid="context-option"][aria-selected="true"]', { timeout: 15_000 });
+    assert.match((await first.textContent()) ?? '', /^Selection\s*src\/shapes\.py, lines 1-2$/);
+    assert.equal(await chat.getAttribute('[data-testid="chat-input"]', 'aria-activedescendant'), await first.getAttribute('id'));
+    await chat.press('[data-testid="chat-input"]', 'Enter');
+    await until('the selection attached', async () => (await chat.$$('[data-testid="context-chip"]')).length === 1);
+    assert.match((await chat.textContent('[data-testid="context-chip"]')) ?? '', /shapes\.py:1-2/);
+    assert.equal(await chat.inputValue('[data-testid="chat-input"]'), 'Explain ', 'the #word is taken out, the rest of the message stays');
+    assert.equal(space.stats.joins.length, joins, 'Enter attached; it did not send');
+    assert.match((await chat.textContent('[data-testid="budget"]')) ?? '', /^\d+ characters attached · with your message \d+ of the 32,000-character prompt budget$/);
+
+    // The explorer's context menu: Qwen: Add File to Chat.
+    await vs.page.keyboard.press('Control+Shift+E');
+    const src = vs.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^src$/ }).first();
+    await src.waitFor({ timeout: 15_000 });
+    if ((await src.getAttribute('aria-expanded')) !== 'true') await src.click();
+    const units = vs.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'units.py' }).first();
+    await units.click({ button: 'right' });
+    // The item is pointed at, then Enter: a click at once after the menu opens is ignored by VS Code's menus.
+    await vs.page.locator('.monaco-menu .action-label', { hasText: 'Qwen: Add File to Chat' }).hover();
+    await vs.page.locator('.monaco-menu .action-item.focused', { hasText: 'Qwen: Add File to Chat' }).waitFor();
+    await vs.page.keyboard.press('Enter');
+    // The chat comes back (its view was hidden by the explorer), holding both.
+    chat = await vs.chatFrame();
+    await until('the file attached too', async () => (await chat.$$('[data-testid="context-chip"]')).length === 2);
+    assert.match((await chat.$$eval('[data-testid="context-chip"]', (els) => els.map((e) => e.textContent).join('|'))), /shapes\.py:1-2.*\|.*units\.py/);
+    await vs.page.locator('.part.sidebar').screenshot({ path: path.join(__dirname, '../../../test-results', 'attach.png') });
+    await chat.fill('[data-testid="chat-input"]', 'What do these do?');
+    await newAnswer(() => chat.press('[data-testid="chat-input"]', 'Enter'));
+    await answerDone();
+    assert.equal(
+      String(space.stats.joins.at(-1)!.data[0]),
+      `\`src/shapes.py\`, lines 1-2:\n\`\`\`python\n${SHAPES.trimEnd()}\n\`\`\`\n\n\`src/units.py\`:\n\`\`\`python\n${UNITS.trimEnd()}\n\`\`\`\n\nWhat do these do?`,
+    );
+    await chat.waitForSelector('[data-testid="chips"][hidden]', { state: 'attached' });
+    const sent = await chat.$$eval('[data-testid="sent-attachment"]', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(sent, ['shapes.py:1-2', 'units.py']);
+    // A sent attachment opens its file again.
+    await chat.click('[data-testid="sent-attachment"]:text("units.py")');
+    await vs.page.locator('.tab.active[aria-label^="units.py"]').first().waitFor({ timeout: 15_000 });
+  });
+
+  it('Attach… offers open files and any workspace file in VS Code\'s picker, and × takes one off again', async () => {
+    await freshChat();
+    await chat.click('[data-testid="attach"]');
+    const box = vs.page.locator('.quick-input-widget input[placeholder="Search files by name"]');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    await box.fill('numbers');
+    const row = vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'numbers.py' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click(); // ticks it (the picker takes several)
+    await box.press('Enter');
+    await until('the picked file attached', async () => ((await chat.textContent('[data-testid="chips"]')) ?? '').includes('numbers.py'));
+    await chat.click('[data-testid="context-chip"] [data-testid="remove-context"]');
+    await chat.waitForSelector('[data-testid="chips"][hidden]', { state: 'attached' });
+    assert.equal(await chat.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'chat-input', 'the focus goes back to the input');
+  });
+
+  it('moves a conversation to the trash and back, and exports it to Markdown and imports it again', async () => {
+    await freshChat();
+    space.opts.tokenDelayMs = 2;
+    space.opts.answer = () => 'Grapefruit is the answer.';
+    await send('Which fruit?');
+    await answerDone();
+    space.opts.answer = undefined;
+    const titles = () => chat.$$eval('#history-list > .history-item:not([hidden]) .history-open', (els) => els.map((e) => e.textContent));
+
+    // Export, through VS Code's save dialog.
+    await showHistory();
+    await chat.click('.history-item.current [data-testid="export-conversation"]');
+    // VS Code's Save dialog offers the workspace folder and a name made from the title: take it.
+    const file = path.join(vs.workspace, 'Which fruit.md');
+    const box = vs.page.locator('.quick-input-widget input');
+    await until('the Save dialog with its suggestion', async () => (await box.isVisible()) && (await box.inputValue()) === file);
+    await box.press('Enter');
+    await vs.page.locator('.notification-toast', { hasText: 'Exported "Which fruit?"' }).waitFor({ timeout: 15_000 });
+    const md = await fs.readFile(file, 'utf8');
+    assert.match(md, /^# Which fruit\?\n/);
+    assert.match(md, /## You\n\nWhich fruit\?\n/);
+    assert.match(md, /## Qwen · qwen-2\.5\n\nGrapefruit is the answer\.\n/);
+
+    // Delete: into the trash, shown under the list; Restore brings it back, open.
+    await chat.click('.history-item.current [data-testid="delete-conversation"]');
+    await until('the trash to hold it', async () => ((await chat.textContent('[data-testid="trash"]:not([hidden]) [data-testid="trash-summary"]')) ?? '').match(/^Trash \(\d+\)$/) && !(await titles()).includes('Which fruit?'));
+    await chat.click('[data-testid="trash-summary"]');
+    await vs.page.locator('.part.sidebar').screenshot({ path: path.join(__dirname, '../../../test-results', 'history-trash.png') });
+    await chat.click('[data-testid="trashed"]:has-text("Which fruit?") [data-testid="restore-conversation"]');
+    await until('it back and open', async () => (await chat.textContent('[data-testid="conversation-title"]')) === 'Which fruit?' && ((await chat.textContent('.turn.assistant .turn-body')) ?? '').includes('Grapefruit'));
+    await showHistory();
+    assert.equal(await chat.$('[data-testid="trashed"]:has-text("Which fruit?")'), null, 'no longer in the trash');
+
+    // Import the file: a second conversation, the same messages.
+    await chat.click('[data-testid="import-conversation"]');
+    // VS Code's Open dialog starts in the workspace folder: type the file's name there.
+    await until('the Open dialog in the workspace folder', async () => (await box.isVisible()) && (await box.inputValue()).endsWith(`${path.basename(vs.workspace)}/`));
+    await box.press('End');
+    await box.type(path.basename(file));
+    await box.press('Enter');
+    await vs.page.locator('.notification-toast', { hasText: 'Imported "Which fruit?" (2 messages)' }).waitFor({ timeout: 15_000 });
+    await until('both in History', async () => (await titles()).filter((t) => t === 'Which fruit?').length === 2);
+    assert.deepEqual(await chat.$$eval('.turn .turn-body', (els) => els.map((e) => (e.textContent ?? '').trim())), ['Which fruit?', 'Grapefruit is the answer.']);
+    await showHistory(false);
+  });
+
+  it('reads well at full width: the view moved into the panel and maximized, in the dark, light and high-contrast themes', async () => {
+    await freshChat();
+    space.opts.tokenDelayMs = 2;
+    space.opts.answer = () => 'A wide view:\n\n| model | Space | notes |\n|---|---|---|\n| qwen-2.5 | Qwen/Qwen2.5 | the default |\n| qwen-3-32b | Qwen/Qwen3-Demo | reasoning folded |\n\n```python\ndef area(r):\n    return 3.14159 * r * r\n```';
+    await send('Show me something wide');
+    await answerDone();
+    space.opts.answer = undefined;
+    const palette = async (title: string) => {
+      await vs.page.keyboard.press('F1');
+      await pickRow(`>${title}`, new RegExp(`^${title}$`));
+    };
+    await palette('View: Move View');
+    await pickRow('Qwen Chat', /^Qwen Chat/);
+    await pickRow('New Panel Entry', /^New Panel Entry$/);
+    try {
+      // The view loads again in the panel (and takes the focus as it does): wait for it before anything else.
+      chat = await vs.chatFrame();
+      await until('the conversation in the moved view', async () => ((await chat.textContent('.turn.user .turn-body')) ?? '').includes('Show me something wide'));
+      await palette('View: Close Primary Side Bar');
+      await palette('View: Hide Secondary Side Bar');
+      await palette('View: Toggle Maximized Panel');
+      const panel = vs.page.locator('.part.panel');
+      await until('the view at full width', async () => ((await panel.boundingBox())?.width ?? 0) > 1200);
+      const out = (name: string) => path.join(__dirname, '../../../test-results', name);
+      for (const [theme, bodyClass] of [['Light Modern', 'vscode-light'], ['Dark High Contrast', 'vscode-high-contrast'], ['Dark Modern', 'vscode-dark']]) {
+        await setTheme(theme);
+        await until('the view to follow the theme', async () => chat.evaluate((k) => document.body.classList.contains(k), bodyClass), 20_000);
+        await panel.screenshot({ path: out(`theme-${bodyClass.replace('vscode-', '')}-wide.png`) });
+      }
+      // At full width too, nothing scrolls sideways and the answer is whole.
+      assert.equal(await chat.$eval('[data-testid="messages"]', (m) => m.scrollWidth <= m.clientWidth + 1), true);
+    } finally {
+      await setTheme('Dark Modern').catch(() => undefined);
+      await palette('View: Reset View Locations').catch(() => undefined);
+      chat = await vs.openChat(); // back in the side bar, for whatever runs next
+    }
   });
 });

@@ -107,6 +107,17 @@ describe('a conversation as Markdown (export and import)', () => {
     assert.equal(t.label, undefined, 'a field of the wrong type is left out');
   });
 
+  it('keeps only file URIs of an imported file\'s attachments: a shared file cannot make a chip open anything else', () => {
+    const c = conversation([{ role: 'user', text: 'q', context: [{ kind: 'file', label: 'a', detail: 'a', chars: 1, uri: 'file:///w/a.py', path: 'a', languageId: 'python', text: 'x' }] }]);
+    const md = toMarkdown(c);
+    assert.equal(fromMarkdown(md, newId).turns[0].context![0].uri, 'file:///w/a.py');
+    for (const evil of ['command:workbench.action.terminal.new', 'https://example.com/a', 'untitled:x', 'vscode://ms-python.python/x', 'javascript:alert(1)']) {
+      const back = fromMarkdown(md.replace('file:///w/a.py', evil), newId).turns[0].context![0];
+      assert.equal(back.uri, '', evil);
+      assert.equal(back.text, 'x', 'the text that was sent is kept');
+    }
+  });
+
   it('names the file after the conversation, without characters a file system refuses', () => {
     assert.equal(exportFileName('Fix: a/b <c>?'), 'Fix a b c.md');
     assert.equal(exportFileName('...'), 'conversation.md');

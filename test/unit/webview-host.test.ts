@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { explainMessage, fenceFor, fixMessage, generateMessage, parseSlash, slashMessage } from '../../src/extension/prompts';
+import { explainMessage, fenceFor, fixMessage, generateMessage, parseSlash, slashMessage, withContext } from '../../src/extension/prompts';
 import { chatHtml, nonce } from '../../src/extension/webviewHtml';
 
 describe('the chat view\'s HTML', () => {
@@ -35,6 +35,16 @@ describe('messages the editor commands send', () => {
     assert.equal(fenceFor('s = """```"""'), '````');
     const msg = explainMessage('x = "```"', 'python', 'src/a.py');
     assert.equal(msg, 'Explain this python code from `src/a.py`:\n\n````python\nx = "```"\n````');
+  });
+
+  it('puts attachments before the message, each fenced so its own backticks cannot close it', () => {
+    assert.equal(
+      withContext('Is this right?', [
+        { path: 'docs/a.md', languageId: 'markdown', text: '```js\nx\n```\n' },
+        { path: 'src/b.py', languageId: 'python', text: 'y = 2', lines: { start: 4, end: 4 } },
+      ]),
+      '`docs/a.md`:\n````markdown\n```js\nx\n```\n````\n\n`src/b.py`, line 4:\n```python\ny = 2\n```\n\nIs this right?',
+    );
   });
 
   it('asks for a rewrite of the selection, with the file and the language', () => {
