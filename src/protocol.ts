@@ -28,6 +28,8 @@ export interface TurnView {
   /** The model that answered, and why an earlier choice did not. */
   model?: string;
   fallbackReason?: string;
+  /** The Space that answered ("Qwen/Qwen2.5"). */
+  space?: string;
   /** The model's reasoning (Qwen3), shown folded. */
   reasoning?: string;
   /** This turn has versions (Regenerate, Edit & resend): which one is shown, of how many. */
@@ -100,7 +102,7 @@ export type HostToWebview =
   | { type: 'delta'; turnId: string; delta: string }
   | { type: 'rewrite'; turnId: string; text: string }
   /** What is known of an answer besides its text: the model that answered, its reasoning so far. */
-  | { type: 'turnMeta'; turnId: string; model?: string; fallbackReason?: string; reasoning?: string }
+  | { type: 'turnMeta'; turnId: string; model?: string; space?: string; fallbackReason?: string; reasoning?: string }
   /** An image the user asked to load: its data, fetched by the host after the user agreed, or why not. */
   | { type: 'image'; id: string; dataUrl?: string; error?: string }
   /** The models to pick from, and the one picked. */

@@ -512,9 +512,10 @@ export class ChatSession {
             break;
           case 'model':
             turn.model = ev.model;
+            turn.space = ev.spaceId;
             if (ev.fallbackReason) turn.fallbackReason = `${ev.fallbackReason}; answered by ${ev.model}`;
             this.deps.log.info(`answered by ${ev.model} (${ev.spaceId})${ev.fallbackReason ? `: ${ev.fallbackReason}` : ''}`);
-            if (visible()) this.post({ type: 'turnMeta', turnId: turn.id, model: turn.model, ...(turn.fallbackReason ? { fallbackReason: turn.fallbackReason } : {}) });
+            if (visible()) this.post({ type: 'turnMeta', turnId: turn.id, model: turn.model, space: turn.space, ...(turn.fallbackReason ? { fallbackReason: turn.fallbackReason } : {}) });
             this.deps.store.save(c);
             break;
           case 'reasoning':

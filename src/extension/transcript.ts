@@ -73,7 +73,7 @@ function turnFrom(m: Record<string, unknown>, text: string, newId: () => string,
   if (role !== 'user' && role !== 'assistant') throw new TranscriptError(`line ${line}: a turn's role must be "user" or "assistant"`);
   const state = STATES.includes(m.state as TurnState) ? (m.state as TurnState) : m.state === 'streaming' ? 'stopped' : 'done';
   const t: StoredTurn = { id: newId(), role, text, state, createdAt: num(m.createdAt) ?? Date.now() };
-  for (const k of ['label', 'note', 'model', 'fallbackReason', 'reasoning', 'system'] as const) {
+  for (const k of ['label', 'note', 'model', 'space', 'fallbackReason', 'reasoning', 'system'] as const) {
     const v = str(m[k]);
     if (v !== undefined) t[k] = v;
   }

@@ -4,7 +4,7 @@
  * workspace file) under the caret. The host holds the attachments; this only shows them.
  */
 import type { ContextOptionView, PendingContextView } from '../protocol';
-import { $, announce, button, count, ownAction, post } from './controls';
+import { $, announce, button, count, el, ownAction, post } from './controls';
 
 const els = {
   input: $<HTMLTextAreaElement>('input'),
@@ -35,17 +35,12 @@ export function showPending(items: PendingContextView[], promptBudget: number): 
   budget = promptBudget;
   els.chipList.replaceChildren(
     ...items.map((c) => {
-      const li = document.createElement('li');
-      li.className = `chip ${c.kind}`;
+      const li = el('li', `chip ${c.kind}`);
       li.dataset.testid = 'context-chip';
       li.dataset.contextId = c.id;
-      const label = document.createElement('span');
-      label.className = 'chip-label';
-      label.textContent = c.label;
+      const label = el('span', 'chip-label', c.label);
       label.title = `${c.kind === 'selection' ? 'Selection' : 'File'}: ${c.detail}`;
-      const size = document.createElement('span');
-      size.className = 'chip-size';
-      size.textContent = `${count(c.chars)} chars`;
+      const size = el('span', 'chip-size', `${count(c.chars)} chars`);
       size.title = `${count(c.chars)} characters`;
       const remove = button('×', 'remove-context', `Remove ${c.label}`);
       remove.setAttribute('aria-label', `Remove ${c.kind === 'selection' ? 'the selection' : 'the file'} ${c.label}`);
@@ -118,20 +113,13 @@ function refresh(): void {
   active = Math.min(active, shown.length - 1);
   els.options.replaceChildren(
     ...shown.map((o, i) => {
-      const li = document.createElement('li');
+      const li = el('li', 'context-option');
       li.id = `context-option-${i}`;
-      li.className = 'context-option';
       li.setAttribute('role', 'option');
       li.setAttribute('aria-selected', String(i === active));
       li.dataset.testid = 'context-option';
       li.dataset.option = o.id;
-      const l = document.createElement('span');
-      l.className = 'context-option-label';
-      l.textContent = o.label;
-      const d = document.createElement('span');
-      d.className = 'context-option-detail';
-      d.textContent = o.detail;
-      li.append(l, d);
+      li.append(el('span', 'context-option-label', o.label), el('span', 'context-option-detail', o.detail));
       return li;
     }),
   );

@@ -36,6 +36,14 @@ export function ownAction(e: Event): { b: HTMLButtonElement; action: string } | 
 
 export const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
+/** A new element with its class and, if given, its text. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 export function announce(text: string): void {
   const a = $('announcer');
   a.textContent = '';

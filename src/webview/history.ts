@@ -3,7 +3,7 @@
  * (answered by the host), rename, export, delete to the trash; the trash with restore; import.
  */
 import type { ConversationSummary, TrashedSummary } from '../protocol';
-import { $, button, ownAction, post } from './controls';
+import { $, button, el, ownAction, post } from './controls';
 
 const els = {
   panel: $<HTMLElement>('history'),
@@ -38,13 +38,10 @@ function shortDate(ms: number): string {
 }
 
 function row(c: ConversationSummary, date: string, dateTitle: string, first: HTMLElement, ...actions: HTMLButtonElement[]): HTMLLIElement {
-  const li = document.createElement('li');
-  li.className = 'history-item';
+  const li = el('li', 'history-item');
   li.dataset.conversationId = c.id;
-  const when = document.createElement('span');
-  when.className = 'history-date';
+  const when = el('span', 'history-date', date);
   when.dataset.testid = 'history-date';
-  when.textContent = date;
   when.title = dateTitle;
   li.append(first, when, ...actions);
   return li;
@@ -60,10 +57,7 @@ export function render(items: ConversationSummary[], trash?: TrashedSummary[]): 
   if (current) els.title.textContent = current.title;
   els.list.replaceChildren();
   if (!items.length) {
-    const li = document.createElement('li');
-    li.className = 'note';
-    li.textContent = 'No past conversations yet.';
-    els.list.append(li);
+    els.list.append(el('li', 'note', 'No past conversations yet.'));
   }
   for (const c of items) {
     const open = button(c.title || 'Untitled', 'open-conversation', `Open (${new Date(c.updatedAt).toLocaleString()}, ${c.turns} messages)`);
@@ -86,9 +80,7 @@ function renderTrash(trash: TrashedSummary[]): void {
   els.trashSummary.textContent = `Trash (${trash.length})`;
   els.trashList.replaceChildren(
     ...trash.map((c) => {
-      const title = document.createElement('span');
-      title.className = 'trashed-title';
-      title.textContent = c.title || 'Untitled';
+      const title = el('span', 'trashed-title', c.title || 'Untitled');
       const li = row(
         c, `deleted ${shortDate(c.deletedAt)}`, new Date(c.deletedAt).toLocaleString(), title,
         named(button('Restore', 'restore-conversation', `Restore "${c.title}" and open it`), `Restore conversation ${c.title}`),
@@ -111,11 +103,7 @@ export function showMatches(query: string, ids: string[]): void {
   }
   let none = els.list.querySelector<HTMLElement>('.no-matches');
   if (!shown && query.trim()) {
-    if (!none) {
-      none = document.createElement('li');
-      none.className = 'note no-matches';
-      els.list.append(none);
-    }
+    if (!none) els.list.append((none = el('li', 'note no-matches')));
     none.textContent = `No conversation mentions "${query.trim()}".`;
   } else none?.remove();
 }

@@ -5,7 +5,7 @@
 import DOMPurify from 'dompurify';
 import { assertNever, type ErrorView, type HostToWebview, type TurnView } from '../protocol';
 import * as attachments from './attachments';
-import { $, announce, button, count, ownControls, post, vscodeApi as vscode } from './controls';
+import { $, announce, button, count, el, ownControls, post, vscodeApi as vscode } from './controls';
 import * as history from './history';
 import { createRenderer, isLoadableImage } from './markdown/render';
 import { StreamingMarkdown } from './markdown/stream';
@@ -220,7 +220,7 @@ function showMeta(ui: TurnUi): void {
   if (v.role !== 'assistant') return;
   ui.head.textContent = v.model ? `Qwen · ${v.model}` : 'Qwen';
   ui.head.dataset.testid = 'answer-model';
-  ui.head.title = v.fallbackReason ?? '';
+  ui.head.title = [v.model && v.space ? `${v.model}, served by the Space ${v.space}` : '', v.fallbackReason ?? ''].filter(Boolean).join('\n');
   const note = ui.el.querySelector<HTMLElement>(':scope > .fallback-note') ?? document.createElement('div');
   if (v.fallbackReason) {
     note.className = 'note fallback-note';
@@ -243,12 +243,10 @@ function showUserText(ui: TurnUi): void {
 
 /** What was attached to a sent message: each opens in the editor (or, when gone, what was sent). */
 function sentAttachments(context: NonNullable<TurnView['context']>): HTMLElement {
-  const ul = document.createElement('ul');
-  ul.className = 'chip-list sent';
+  const ul = el('ul', 'chip-list sent');
   ul.setAttribute('aria-label', 'Attached');
   context.forEach((c, i) => {
-    const li = document.createElement('li');
-    li.className = `chip ${c.kind}`;
+    const li = el('li', `chip ${c.kind}`);
     const b = button(c.label, 'open-attachment', `Open ${c.detail} (${count(c.chars)} characters sent)`);
     b.dataset.index = String(i);
     b.dataset.testid = 'sent-attachment';
@@ -318,28 +316,21 @@ function versionSwitch(ver: { index: number; count: number }): HTMLElement {
   return box;
 }
 
-/** When an answer came, how long it is and how long it took: "14:03 · 1,234 characters · 8.2 s". */
+/** Which Space answered, when, how long the answer is and how long it took: "Qwen/Qwen2.5 · 14:03 · 1,234 characters · 8.2 s". */
 function answerMeta(v: TurnView): string {
   if (v.role !== 'assistant' || v.state === 'streaming' || !v.startedAt || !v.endedAt) return '';
   const d = new Date(v.startedAt);
   const today = new Date().toDateString() === d.toDateString();
   const when = today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   const secs = (v.endedAt - v.startedAt) / 1000;
-  return `${when} · ${v.text.length.toLocaleString('en-US')} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
+  return `${v.space ? `${v.space} · ` : ''}${when} · ${v.text.length.toLocaleString('en-US')} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
 }
 
 function errorBox(e: ErrorView): HTMLElement {
-  const box = document.createElement('div');
-  box.className = 'error';
+  const box = el('div', 'error');
   box.setAttribute('role', 'alert');
   box.dataset.testid = 'error';
-  const msg = document.createElement('p');
-  msg.className = 'error-message';
-  msg.textContent = e.message;
-  const hint = document.createElement('p');
-  hint.className = 'error-hint';
-  hint.textContent = e.hint;
-  box.append(msg, hint);
+  box.append(el('p', 'error-message', e.message), el('p', 'error-hint', e.hint));
   if (e.retryable) box.append(button('Retry', 'retry', 'Try again'));
   return box;
 }
@@ -501,6 +492,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       if (!ui) return;
       if (m.model !== undefined) ui.view.model = m.model;
       if (m.fallbackReason !== undefined) ui.view.fallbackReason = m.fallbackReason;
+      if (m.space !== undefined) ui.view.space = m.space;
       if (m.reasoning !== undefined) ui.view.reasoning = m.reasoning;
       showMeta(ui);
       return;

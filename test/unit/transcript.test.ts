@@ -26,7 +26,7 @@ describe('a conversation as Markdown (export and import)', () => {
   it('gives back every turn, its model, label, note, reasoning, error and timing', () => {
     const c = conversation([
       { role: 'user', text: 'Explain this:\n\n```js\nlet a = 1;\n```', label: 'Explain selection', system: 'Be brief.' },
-      { role: 'assistant', text: 'It sets **a**.', model: 'qwen-3-32b', reasoning: 'Simple.', note: 'The oldest message was left out.', endedAt: 1_700_000_000_900, fallbackReason: 'Qwen2.5 is paused; answered by qwen-3-32b' },
+      { role: 'assistant', text: 'It sets **a**.', model: 'qwen-3-32b', space: 'Qwen/Qwen3-Demo', reasoning: 'Simple.', note: 'The oldest message was left out.', endedAt: 1_700_000_000_900, fallbackReason: 'Qwen2.5 is paused; answered by qwen-3-32b' },
       { role: 'user', text: 'And again?' },
       { role: 'assistant', text: '', state: 'error', error: { message: 'The Space is paused.', hint: 'Try another model.', retryable: true } },
       { role: 'user', text: 'Once more' },
