@@ -168,6 +168,11 @@ export function restoreFocus(): void {
   (target ?? els.search).focus();
 }
 
+// Opening the trash brings it into view (it is at the end of a panel that scrolls).
+els.trash.addEventListener('toggle', () => {
+  if (els.trash.open) els.trash.scrollIntoView({ block: 'nearest' });
+});
+
 // Import lives in the panel's own bar, beside the search.
 const importButton = button('Import…', 'import-conversation', 'Open a conversation exported as Markdown');
 importButton.setAttribute('aria-label', 'Import a conversation from a Markdown file');

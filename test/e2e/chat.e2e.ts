@@ -731,6 +731,7 @@ describe('Qwen Chat in a real VS Code', function () {
     await chat.waitForSelector('.turn.assistant:not(.streaming) [data-testid="copy-answer"]', { timeout: 30_000 });
     await chat.click('[data-testid="toggle-history"]');
     // And the composer's own parts: a chip with its budget, and the # list open.
+    await vs.openFile('src/main.py');
     await vs.command('Qwen: Add File to Chat');
     await chat.waitForSelector('[data-testid="context-chip"]', { timeout: 15_000 });
     await chat.click('[data-testid="chat-input"]');
@@ -816,6 +817,14 @@ describe('Qwen Chat in a real VS Code', function () {
       assert.equal((await view.locator('.title-label h2, .composite.title h2').first().textContent())?.trim().toLowerCase(), 'qwen chat');
       // Nothing in the view scrolls sideways at that width: tables and code scroll inside their own box.
       assert.equal(await chat.$eval('[data-testid="messages"]', (m) => m.scrollWidth <= m.clientWidth + 1), true);
+      // And every control of the composer is whole inside the view (they wrap rather than overflow).
+      const cut = await chat.evaluate(() =>
+        ['model-picker', 'attach', 'send', 'chat-input'].filter((id) => {
+          const r = document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect();
+          return r.left < 0 || r.right > document.documentElement.clientWidth + 1;
+        }),
+      );
+      assert.deepEqual(cut, [], 'controls cut off at 260 px');
     } finally {
       await setTheme('Dark Modern').catch(() => undefined);
     }
@@ -991,6 +1000,8 @@ describe('Qwen Chat in a real VS Code', function () {
     await send('Show me something wide');
     await answerDone();
     space.opts.answer = undefined;
+    await vs.page.keyboard.press('F1');
+    await pickRow('>Notifications: Clear All Notifications', /^Notifications: Clear All Notifications$/); // the earlier journeys' toasts would cover the view
     const palette = async (title: string) => {
       await vs.page.keyboard.press('F1');
       await pickRow(`>${title}`, new RegExp(`^${title}$`));
