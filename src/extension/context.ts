@@ -27,6 +27,8 @@ function baseName(p: string): string {
 export class ContextAttachments {
   private items: Pending[];
   private seq = 0;
+  /** Counts every change: a caller can tell whether something was attached. */
+  changes = 0;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -45,6 +47,7 @@ export class ContextAttachments {
   }
 
   private changed(): void {
+    this.changes++;
     void this.state.update(STATE_KEY, this.items.length ? this.items : undefined);
     this.post(this.view());
   }

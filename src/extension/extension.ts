@@ -205,23 +205,31 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
       review,
     });
   });
-  /** Shows the chat with the input focused, once something was attached; or says why nothing was. */
-  const attached = async (problem: string | undefined) => {
-    if (problem) return void vscode.window.showWarningMessage(`Qwen: ${problem}`);
+  /**
+   * Attaches what `add` adds: the chat comes forward with the input focused when anything was
+   * (not when the user cancelled a picker), and whatever could not be attached is said.
+   */
+  const attach = async (add: () => Promise<string | undefined> | string | undefined) => {
+    const before = attachments.changes;
+    const problem = await add();
+    if (problem) void vscode.window.showWarningMessage(`Qwen: ${problem}`);
+    if (attachments.changes === before) return;
     await view!.reveal();
     view!.post({ type: 'focusInput' });
   };
-  command('qwenChat.addSelectionToChat', () => attached(attachments.addSelection()));
+  command('qwenChat.addSelectionToChat', () => attach(() => attachments.addSelection()));
   // From the explorer (one file, or all that are selected), an editor tab, or the active editor.
-  command('qwenChat.addFileToChat', async (arg, all) => {
+  command('qwenChat.addFileToChat', (arg, all) => {
     const uris = Array.isArray(all) && all.length ? (all as vscode.Uri[]) : arg instanceof vscode.Uri ? [arg] : vscode.window.activeTextEditor ? [vscode.window.activeTextEditor.document.uri] : [];
-    if (!uris.length) return attached(await attachments.pickFiles());
-    const problems: string[] = [];
-    for (const u of uris) {
-      const p = await attachments.addFile(u);
-      if (p) problems.push(p);
-    }
-    await attached(problems.join(' ') || undefined);
+    if (!uris.length) return attach(() => attachments.pickFiles());
+    return attach(async () => {
+      const problems: string[] = [];
+      for (const u of uris) {
+        const p = await attachments.addFile(u);
+        if (p) problems.push(p);
+      }
+      return problems.join(' ') || undefined;
+    });
   });
   command('qwenChat.exportConversation', async () => {
     const s = await session();

@@ -70,10 +70,11 @@ describe('attachments inside the extension host', function () {
     assert.equal(api.attachments.view().items.length, 1);
   });
 
-  it('Qwen: Add File to Chat takes the files selected in the Explorer (its second argument)', async () => {
+  it('Qwen: Add File to Chat takes the files selected in the Explorer (its second argument), keeping those it can', async () => {
     await write('c.py', 'c = 3\n');
     await write('d.py', 'd = 4\n');
-    await vscode.commands.executeCommand('qwenChat.addFileToChat', file('c.py'), [file('c.py'), file('d.py')]);
-    assert.deepEqual(api.attachments.view().items.map((i) => i.label), ['c.py', 'd.py']);
+    await write('e.bin', new Uint8Array([1, 0, 2]));
+    await vscode.commands.executeCommand('qwenChat.addFileToChat', file('c.py'), [file('c.py'), file('e.bin'), file('d.py')]);
+    assert.deepEqual(api.attachments.view().items.map((i) => i.label), ['c.py', 'd.py'], 'the binary one is refused (and said), the others attached');
   });
 });
