@@ -312,17 +312,14 @@ export class ChatSession {
     await r.done;
   }
 
+  /** Starts a new, empty conversation (an empty one stays as it is). Where the focus goes is the caller's: see the command. */
   async newConversation(): Promise<void> {
     this.returnQueue();
     await this.stopAndWait();
-    if (this.conversation.turns.length === 0) {
-      this.post({ type: 'focusInput' });
-      return;
-    }
+    if (this.conversation.turns.length === 0) return;
     this.conversation = newConversation();
     await this.deps.store.setCurrent(undefined);
     this.post(await this.init());
-    this.post({ type: 'focusInput' }); // a new conversation is for typing in, whichever way it came
   }
 
   async open(id: string): Promise<void> {

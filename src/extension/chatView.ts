@@ -185,7 +185,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'switchVersion':
         return session.showVersion(msg.turnId, msg.index);
       case 'newConversation':
-        return session.newConversation();
+        await session.newConversation();
+        return this.post({ type: 'focusInput' });
       case 'openConversation':
         return session.open(msg.id);
       case 'deleteConversation': {

@@ -240,9 +240,12 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     await view!.reveal();
     await view!.importConversation(await session());
   });
+  // The user asked for a new conversation: it is for typing in, so the input gets the focus (always;
+  // the session itself never moves the focus, as code calling it may be working in an editor).
   command('qwenChat.newConversation', async () => {
     await view!.reveal();
     await (await session()).newConversation();
+    view!.post({ type: 'focusInput' });
   });
   // Stops whatever is running: a Generate at Cursor, and the chat's answer.
   command('qwenChat.stop', async () => {

@@ -911,9 +911,11 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.page.locator('.monaco-menu .action-label', { hasText: 'Qwen: Add File to Chat' }).hover();
     await vs.page.locator('.monaco-menu .action-item.focused', { hasText: 'Qwen: Add File to Chat' }).waitFor();
     await vs.page.keyboard.press('Enter');
-    // The chat comes back (its view was hidden by the explorer), holding both.
-    chat = await vs.chatFrame();
-    await until('the file attached too', async () => (await chat.$$('[data-testid="context-chip"]')).length === 2);
+    // The chat comes back (its view was hidden by the explorer, so it is a new frame), holding both.
+    await until('the file attached too', async () => {
+      chat = await vs.chatFrame();
+      return (await chat.$$('[data-testid="context-chip"]')).length === 2;
+    });
     assert.match((await chat.$$eval('[data-testid="context-chip"]', (els) => els.map((e) => e.textContent).join('|'))), /shapes\.py:1-2.*\|.*units\.py/);
     await vs.page.locator('.part.sidebar').screenshot({ path: path.join(__dirname, '../../../test-results', 'attach.png') });
     await chat.fill('[data-testid="chat-input"]', 'What do these do?');

@@ -185,6 +185,16 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     assert.equal(session.conversation.turns.length, 0, 'deleting the open conversation starts a new one');
   });
 
+  it('never moves the focus itself: code calling it may be working in an editor (the command focuses the input)', async () => {
+    const { session } = make();
+    await session.send('one');
+    posted = [];
+    await session.newConversation();
+    await session.newConversation(); // already empty: stays as it is
+    assert.equal(session.conversation.turns.length, 0);
+    assert.deepEqual(posted.filter((m) => m.type === 'focusInput'), []);
+  });
+
   it('a deleted conversation waits in the trash and comes back whole, open, with its answer', async () => {
     const { session, store } = make();
     await session.send('keep me');
