@@ -1,9 +1,8 @@
 /** The sidebar chat: a webview view that renders the ChatSession and forwards the user's actions. */
 import * as vscode from 'vscode';
-import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, type WebviewToHost } from '../protocol';
+import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, TRASH_DAYS, type WebviewToHost } from '../protocol';
 import { type ChatSession, newId } from './chatSession';
 import type { ContextAttachments } from './context';
-import { TRASH_DAYS } from './historyStore';
 import { exportFileName, fromMarkdown, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
 import { chatHtml, nonce } from './webviewHtml';
 

@@ -7,9 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type ContextRef, type ConversationSummary, TRASH_DAYS, type TrashedSummary, type TurnView } from '../protocol';
-
-export { TRASH_DAYS };const DAY_MS = 86_400_000;
+import { type ContextRef, type ConversationSummary, TRASH_DAYS, type TrashedSummary, type TurnView } from '../protocol';const DAY_MS = 86_400_000;
 
 /** A turn as the view shows it, plus what only the host needs. */
 export interface StoredTurn extends Omit<TurnView, 'version' | 'context'> {

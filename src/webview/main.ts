@@ -323,7 +323,7 @@ function answerMeta(v: TurnView): string {
   const today = new Date().toDateString() === d.toDateString();
   const when = today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   const secs = (v.endedAt - v.startedAt) / 1000;
-  return `${v.space ? `${v.space} · ` : ''}${when} · ${v.text.length.toLocaleString('en-US')} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
+  return `${v.space ? `${v.space} · ` : ''}${when} · ${count(v.text.length)} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
 }
 
 function errorBox(e: ErrorView): HTMLElement {

@@ -770,18 +770,6 @@ describe('Qwen Chat in a real VS Code', function () {
     });
   }
 
-  /** Picks `row` in a quick pick that is open (typing `filter` first) from the keyboard: arrows to it, then Enter. */
-  async function pickRow(filter: string, row: RegExp): Promise<void> {
-    const input = vs.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(filter);
-    // The row's own label (a row's text also holds its keybinding, description and group).
-    const want = vs.page.locator('.quick-input-list .monaco-list-row', { has: vs.page.locator('.label-name', { hasText: row }) }).first();
-    await want.waitFor({ timeout: 15_000 });
-    for (let i = 0; i < 30 && !(await want.evaluate((e) => e.classList.contains('focused'))); i++) await input.press('ArrowDown');
-    await input.press('Enter');
-  }
-
   it('is drawn in the theme\'s colours: dark, light and high contrast, at the sidebar\'s width and narrow', async () => {
     const themes: Array<[string, string, string]> = [
       ['Dark Modern', 'vs-dark', 'vscode-dark'],
@@ -1002,22 +990,17 @@ describe('Qwen Chat in a real VS Code', function () {
     await send('Show me something wide');
     await answerDone();
     space.opts.answer = undefined;
-    await vs.page.keyboard.press('F1');
-    await pickRow('>Notifications: Clear All Notifications', /^Notifications: Clear All Notifications$/); // the earlier journeys' toasts would cover the view
-    const palette = async (title: string) => {
-      await vs.page.keyboard.press('F1');
-      await pickRow(`>${title}`, new RegExp(`^${title}$`));
-    };
-    await palette('View: Move View');
-    await pickRow('Qwen Chat', /^Qwen Chat/);
-    await pickRow('New Panel Entry', /^New Panel Entry$/);
+    await vs.command('Notifications: Clear All Notifications'); // the earlier journeys' toasts would cover the view
+    await vs.command('View: Move View');
+    await vs.pick('Qwen Chat', /^Qwen Chat/);
+    await vs.pick('New Panel Entry', 'New Panel Entry');
     try {
       // The view loads again in the panel (and takes the focus as it does): wait for it before anything else.
       chat = await vs.chatFrame();
       await until('the conversation in the moved view', async () => ((await chat.textContent('.turn.user .turn-body')) ?? '').includes('Show me something wide'));
-      await palette('View: Close Primary Side Bar');
-      await palette('View: Hide Secondary Side Bar');
-      await palette('View: Toggle Maximized Panel');
+      await vs.command('View: Close Primary Side Bar');
+      await vs.command('View: Hide Secondary Side Bar');
+      await vs.command('View: Toggle Maximized Panel');
       const panel = vs.page.locator('.part.panel');
       await until('the view at full width', async () => ((await panel.boundingBox())?.width ?? 0) > 1200);
       const out = (name: string) => path.join(__dirname, '../../../test-results', name);
@@ -1030,7 +1013,7 @@ describe('Qwen Chat in a real VS Code', function () {
       assert.equal(await chat.$eval('[data-testid="messages"]', (m) => m.scrollWidth <= m.clientWidth + 1), true);
     } finally {
       await setTheme('Dark Modern').catch(() => undefined);
-      await palette('View: Reset View Locations').catch(() => undefined);
+      await vs.command('View: Reset View Locations').catch(() => undefined);
       chat = await vs.openChat(); // back in the side bar, for whatever runs next
     }
   });

@@ -201,14 +201,30 @@ export class VsCode {
     await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   }
 
-  /** Runs a command from the palette by its title. */
+  /** Runs a command from the palette by its title (that command, not whichever row comes first). */
   async command(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
+    await this.pick(`>${title}`, title);
+  }
+
+  /**
+   * In the open quick pick, types `filter` and takes the row labelled `label` (the whole label, or
+   * a pattern) from the keyboard, as a user does: arrows to it, then Enter.
+   */
+  async pick(filter: string, label: string | RegExp): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill(filter);
+    const re = typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : label;
+    // The row's own label: a row's text also holds its keybinding, description and group.
+    const rows = this.page.locator('.quick-input-list .monaco-list-row');
+    const want = rows.filter({ has: this.page.locator('.label-name', { hasText: re }) }).first();
+    await want.waitFor({ state: 'visible', timeout: 20_000 }).catch(async (err: Error) => {
+      throw new Error(`no row ${re} for "${filter}"; the rows: ${(await rows.allTextContents()).join(' | ')} (${err.message.split('\n')[0]})`);
+    });
+    const focused = () => want.evaluate((e) => e.classList.contains('focused'));
+    for (let i = 0; i < 30 && !(await focused()); i++) await input.press('ArrowDown');
+    if (!(await focused())) throw new Error(`could not reach the row ${re} in: ${(await rows.allTextContents()).join(' | ')}`);
     await input.press('Enter');
   }
 

@@ -109,7 +109,8 @@ describe('Qwen in VS Code\'s own Chat', function () {
       return !(await vs.page.locator('text=Install Model Providers').isVisible().catch(() => false));
     }, { timeoutMs: 15_000, everyMs: 500 });
     await closeDialogs();
-    await vs.command('Chat: New Chat');
+    // Once Copilot Chat is on, the palette offers the new chat as an editor (there is no plain "Chat: New Chat" then).
+    await vs.command('Chat: New Chat Editor');
     // The Copilot Chat that code-server bundles takes a moment to switch on; ask until Qwen answers.
     const joins0 = space.stats.joins.length;
     // Asked again only when VS Code refused it (a sign-in offer), never while a request may be on its way.
