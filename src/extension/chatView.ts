@@ -221,7 +221,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   /** Shows what went wrong with an action the user took in the view, if anything did. */
-  private said(problem: string | undefined): void {
+  said(problem: string | undefined): void {
     if (problem) void vscode.window.showWarningMessage(`Qwen: ${problem}`);
   }
 

@@ -212,7 +212,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   const attach = async (add: () => Promise<string | undefined> | string | undefined) => {
     const before = attachments.changes;
     const problem = await add();
-    if (problem) void vscode.window.showWarningMessage(`Qwen: ${problem}`);
+    view!.said(problem);
     if (attachments.changes === before) return;
     await view!.reveal();
     view!.post({ type: 'focusInput' });

@@ -7,7 +7,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type ContextRef, type ConversationSummary, TRASH_DAYS, type TrashedSummary, type TurnView } from '../protocol';const DAY_MS = 86_400_000;
+import { type ContextRef, type ConversationSummary, TRASH_DAYS, type TrashedSummary, type TurnView } from '../protocol';
+
+const DAY_MS = 86_400_000;
 
 /** A turn as the view shows it, plus what only the host needs. */
 export interface StoredTurn extends Omit<TurnView, 'version' | 'context'> {
@@ -59,6 +61,18 @@ interface Index {
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A conversation file's text, checked; an answer cut off by a crash comes back stopped and interrupted. Throws on anything else. */
+function parseConversation(text: string): StoredConversation {
+  const c = JSON.parse(text) as StoredConversation;
+  if (c.version !== 1 || !Array.isArray(c.turns)) throw new Error('unknown conversation format');
+  for (const t of c.turns) {
+    if (t.state !== 'streaming') continue;
+    t.state = 'stopped';
+    t.interrupted = true;
+  }
+  return c;
+}
 
 export function summarize(c: StoredConversation): ConversationSummary {
   return { id: c.id, title: c.title, updatedAt: c.updatedAt, turns: c.turns.length };
@@ -135,8 +149,9 @@ export class HistoryStore {
       if (!n.endsWith('.json')) continue;
       const file = path.join(this.dir, 'trash', n);
       try {
-        const c = JSON.parse(await fs.readFile(file, 'utf8')) as StoredConversation;
-        if (c.version === 1 && Array.isArray(c.turns) && ID_RE.test(c.id)) trash.push({ ...summarize(c), deletedAt: (await fs.stat(file)).mtimeMs });
+        const c = parseConversation(await fs.readFile(file, 'utf8'));
+        if (!ID_RE.test(c.id)) throw new Error(`bad conversation id in ${n}`);
+        trash.push({ ...summarize(c), deletedAt: (await fs.stat(file)).mtimeMs });
       } catch (err) {
         this.opts.onError?.(err);
       }
@@ -169,14 +184,7 @@ export class HistoryStore {
       return undefined;
     }
     try {
-      const c = JSON.parse(text) as StoredConversation;
-      if (c.version !== 1 || !Array.isArray(c.turns)) throw new Error('unknown conversation format');
-      for (const t of c.turns) {
-        if (t.state !== 'streaming') continue;
-        t.state = 'stopped';
-        t.interrupted = true;
-      }
-      return c;
+      return parseConversation(text);
     } catch (err) {
       // Keep the damaged file for the user rather than overwrite it later.
       this.opts.onError?.(err);
@@ -266,8 +274,15 @@ export class HistoryStore {
     });
   }
 
+  /** Deletes everything in the trash for good: every file, then the index once. */
   async emptyTrash(): Promise<void> {
-    for (const t of await this.listTrash()) await this.deleteForever(t.id);
+    const idx = await this.readIndex();
+    const gone = idx.trash ?? [];
+    idx.trash = [];
+    await this.enqueue(async () => {
+      for (const t of gone) await fs.rm(this.trashFile(t.id), { force: true });
+      await this.writeIndex();
+    });
   }
 
   /** Writes everything still pending: on deactivate. */
