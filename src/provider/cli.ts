@@ -24,6 +24,7 @@ const USAGE = `usage: qwen-chat [--model NAME] [--space NAME=URL]... [--no-fallb
   --hub           the Hugging Face Hub to ask for a Space's stage ("none": do not ask)
   --list-models   print the models and their Spaces
   --quiet         no status on stderr
+  HF_TOKEN        (environment) a Hugging Face token, sent only to Hugging Face hosts over HTTPS
   PROMPT          the question; "-" reads it from stdin`;
 
 interface Args {
@@ -168,6 +169,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       spaces,
       fallback: args.fallback,
       proxy: args.proxy,
+      // The Hub's own convention; the provider sends it only to Hugging Face hosts over HTTPS.
+      hfToken: process.env.HF_TOKEN || undefined,
       signal: ac.signal,
       idleTimeoutMs: args.timeout ? args.timeout * 1000 : undefined,
       wakeTimeoutMs: args.wakeTimeout !== undefined ? args.wakeTimeout * 1000 : undefined,

@@ -15,6 +15,7 @@ function undici(): Undici {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (undiciModule ??= require('undici') as Undici);
 }
+import { rootCertificates } from 'node:tls';
 import { QwenError, stripHtml } from '../errors';
 
 export interface HttpOptions {
@@ -24,8 +25,13 @@ export interface HttpOptions {
   noProxy?: string;
   /** Verify TLS certificates (default true). */
   strictSSL?: boolean;
-  /** Hugging Face token, sent as a bearer token. Never logged. */
+  /**
+   * Hugging Face token, sent as a bearer token only to Hugging Face's own hosts over HTTPS
+   * (see `mayCarryHfToken`), whatever URL a setting points at. Never logged.
+   */
   hfToken?: string;
+  /** More certificate authorities to trust (PEM), beside the built-in ones: a private CA, or a test's. */
+  extraCaCertificates?: string[];
   /** No bytes at all (not even Gradio's 15 s heartbeats) for this long ends the call. */
   idleTimeoutMs?: number;
   /** Extra headers (e.g. a User-Agent). */
@@ -43,7 +49,11 @@ export class Http {
 
   constructor(private readonly opts: HttpOptions = {}) {
     // The TCP and TLS handshakes get the user's timeout too, not undici's fixed 10 s.
-    const connect = { rejectUnauthorized: opts.strictSSL !== false, timeout: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
+    const connect = {
+      rejectUnauthorized: opts.strictSSL !== false,
+      timeout: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      ...(opts.extraCaCertificates?.length ? { ca: [...rootCertificates, ...opts.extraCaCertificates] } : {}),
+    };
     const envProxy = process.env.https_proxy || process.env.HTTPS_PROXY || process.env.http_proxy || process.env.HTTP_PROXY;
     this.noProxy = opts.noProxy ?? process.env.no_proxy ?? process.env.NO_PROXY ?? '';
     if (opts.proxy === null || (opts.proxy === undefined && !envProxy)) {
@@ -69,9 +79,10 @@ export class Http {
     return this.proxyUrl !== undefined && !matchesNoProxy(new URL(url), this.noProxy);
   }
 
-  headers(extra: Record<string, string> = {}): Record<string, string> {
+  /** The headers for a request to `url`: the token only where `mayCarryHfToken` allows it. */
+  headers(url: string, extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { 'user-agent': USER_AGENT, ...this.opts.headers, ...extra };
-    if (this.opts.hfToken) h.authorization = `Bearer ${this.opts.hfToken}`;
+    if (this.opts.hfToken && mayCarryHfToken(url)) h.authorization = `Bearer ${this.opts.hfToken}`;
     return h;
   }
 
@@ -90,7 +101,7 @@ export class Http {
         signal: init.signal,
         headersTimeout: idle,
         bodyTimeout: idle,
-        headers: this.headers({
+        headers: this.headers(url, {
           accept: init.accept ?? 'application/json',
           ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
         }),
@@ -278,6 +289,25 @@ function safePath(url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * Whether a request to `url` may carry the Hugging Face token: HTTPS on the default port to
+ * huggingface.co, one of its subdomains (the Inference Providers router among them) or a Space's
+ * own `*.hf.space` host. Nothing else, whatever a setting says: a workspace's settings can point a
+ * model at any URL, and the token is the user's, not the workspace's. Look-alikes such as
+ * `evilhf.space` or `huggingface.co.example.com` do not match.
+ */
+export function mayCarryHfToken(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'https:' || u.port !== '' || u.username || u.password) return false;
+  const host = u.hostname.toLowerCase().replace(/\.$/, '');
+  return host === 'huggingface.co' || host.endsWith('.huggingface.co') || (host.endsWith('.hf.space') && host.length > '.hf.space'.length);
 }
 
 /** A proxy URL with any password replaced, for messages and logs. */
