@@ -20,14 +20,36 @@ export type QwenErrorKind =
   | 'tls' // the TLS handshake failed: plain HTTP on an https:// URL, or a certificate refused
   | 'protocol' // the server spoke something we cannot read
   | 'bad-model' // unknown model name
-  | 'bad-request'; // the caller passed something unusable (no messages, bad URL)
+  | 'bad-request' // the caller passed something unusable (no messages, bad URL)
+  | 'quota' // an endpoint's credits or plan are used up (402)
+  | 'context-length'; // the conversation is longer than the endpoint's model takes
+
+export interface QwenErrorDetails {
+  status?: number;
+  /** The server's own words (a Space's, or an endpoint's error message). */
+  spaceMessage?: string;
+  page?: string;
+  cause?: unknown;
+  stage?: string;
+  retryAfterSeconds?: number;
+  /** Set for an OpenAI-compatible endpoint's error: its name, so the hint speaks of it, not of a Space. */
+  endpoint?: string;
+  /** The endpoint's preset id ('ollama', 'hf'…), for preset-specific hints. */
+  preset?: string;
+  /** The environment variable the CLI reads the endpoint's key from. */
+  keyEnv?: string;
+  /** The model asked for, where the hint names it (Ollama's `ollama pull NAME`). */
+  model?: string;
+  /** A hint for this one error that says more than its kind's (a broken tool call, a refused key). */
+  hint?: string;
+}
 
 export class QwenError extends Error {
   override readonly name = 'QwenError';
   constructor(
     readonly kind: QwenErrorKind,
     message: string,
-    readonly details: { status?: number; spaceMessage?: string; page?: string; cause?: unknown; stage?: string; retryAfterSeconds?: number } = {},
+    readonly details: QwenErrorDetails = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
   }
@@ -91,10 +113,65 @@ export function describeError(err: unknown): ErrorDescription {
     protocol: 'The Space answered in a way this extension does not understand. Check the Space URL.',
     'bad-model': 'Pick one of the listed models (qwenChat.model).',
     'bad-request': 'Check what was sent.',
+    quota: 'The account has no credits left. Add credits, or pick another model.',
+    'context-length': 'The conversation is too long for this model. Start a new conversation, or attach less.',
   };
   const retryAfter = err.details.retryAfterSeconds;
-  const hint = retryAfter !== undefined ? `The Space asks to wait ${retryAfter} s; Retry waits that long.` : hints[err.kind];
+  if (err.details.endpoint !== undefined) {
+    const hint = err.details.hint ?? (retryAfter !== undefined ? `${err.details.endpoint} asks to wait ${retryAfter} s; Retry waits that long.` : endpointHint(err.kind, err.details));
+    return { message: err.message, hint, retryable: err.retryable, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  }
+  const hint = err.details.hint ?? (retryAfter !== undefined ? `The Space asks to wait ${retryAfter} s; Retry waits that long.` : hints[err.kind]);
   return { message: err.message, hint, retryable: err.retryable, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+}
+
+const ADD_ENDPOINT = 'Qwen: Add Model Endpoint…';
+
+/** What to do about an OpenAI-compatible endpoint's failure: the endpoint's settings, not a Space's. */
+function endpointHint(kind: QwenErrorKind, d: QwenErrorDetails): string {
+  const name = d.endpoint || 'the endpoint';
+  const local = d.preset === 'ollama' || d.preset === 'lmstudio' || d.preset === 'llamacpp';
+  switch (kind) {
+    case 'aborted':
+      return 'Stopped. The partial answer is kept.';
+    case 'auth':
+      return `Set ${name}'s key again with ${ADD_ENDPOINT}${d.keyEnv ? ` (the CLI reads it from ${d.keyEnv}, or --api-key-env)` : ' (the CLI: --api-key-env VAR)'}.`;
+    case 'quota':
+      return `Add credits to your ${name} account, or pick another model.`;
+    case 'busy':
+      return `${name} is busy. Try again in a minute, or pick another model.`;
+    case 'not-ready':
+      return 'The model is still loading. Wait a minute and try again.';
+    case 'rate-limited':
+      return 'Too many requests. Wait a little and try again.';
+    case 'bad-model':
+      return d.preset === 'ollama' && d.model
+        ? `Pull it first: ollama pull ${d.model}`
+        : `Pick a model ${name} lists (its /models), or check the model name.`;
+    case 'context-length':
+      return 'The conversation is longer than this model takes. Start a new conversation, attach less, or pick a model with a longer context.';
+    case 'not-found':
+    case 'protocol':
+      return `Check ${name}'s base URL: it is the API's address, usually ending in /v1 (${ADD_ENDPOINT}).`;
+    case 'connection':
+      if (d.preset === 'ollama') return 'Is Ollama running? Start it with `ollama serve`.';
+      if (local) return `Is ${name} running on this machine? Start its server, or check the base URL.`;
+      return `Check your network connection and ${name}'s base URL.`;
+    case 'timeout':
+      return `${name} stopped answering. Try again, or raise qwenChat.requestTimeoutSeconds (the CLI: --timeout).`;
+    case 'stream-ended':
+      return `The connection to ${name} was cut. Try again.`;
+    case 'proxy':
+      return 'Check the proxy setting (qwenChat.proxy or http.proxy), or NO_PROXY for a server on your network.';
+    case 'tls':
+      return `Check ${name}'s base URL (http:// or https://); a proxy that inspects TLS needs its certificate trusted, or http.proxyStrictSSL off.`;
+    case 'space-error':
+    case 'unexpected':
+    case 'http':
+      return `${name} failed on its side. Try again, or pick another model.`;
+    case 'bad-request':
+      return `Check ${name}'s settings (${ADD_ENDPOINT}).`;
+  }
 }
 
 /** Strips HTML tags and decodes the few entities Gradio and ZeroGPU put into error text: one line. */

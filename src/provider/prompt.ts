@@ -10,6 +10,10 @@ export type ContentPart = { type?: string; text?: string | null } | string;
 export interface ChatMessage {
   role: string;
   content: string | ContentPart[] | null | undefined;
+  /** An assistant turn's native tool calls (OpenAI-compatible endpoints). */
+  toolCalls?: Array<{ id: string; name: string; arguments: Record<string, unknown> }>;
+  /** A `tool` turn: which call this is the result of. */
+  toolCallId?: string;
 }
 
 export const DEFAULT_SYSTEM_PROMPT = 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.';

@@ -107,7 +107,7 @@ export class QwenSpace {
     for await (const ev of this.stream(model, messages, options)) {
       if (ev.type === 'status') {
         options.onStatus?.(ev.status);
-      } else if (ev.type === 'reasoning' || ev.type === 'model') {
+      } else if (ev.type === 'reasoning' || ev.type === 'model' || ev.type === 'tool-call' || ev.type === 'usage') {
         continue; // gpt4free's generator yields the answer only
       } else if (ev.type === 'text' && inSync) {
         sent += ev.delta;

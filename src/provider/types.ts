@@ -26,4 +26,8 @@ export type ProviderEvent =
   | { type: 'reasoning'; delta: string; text: string }
   /** Which model answers, and why an earlier choice did not (set when it fell back). */
   | { type: 'model'; model: string; label: string; spaceId: string; fallbackReason?: string }
+  /** A whole tool call from an endpoint's native `tool_calls` (assembled from its streamed fragments). */
+  | { type: 'tool-call'; call: { id: string; name: string; arguments: Record<string, unknown> } }
+  /** Token counts, when the endpoint sends them. */
+  | { type: 'usage'; promptTokens?: number; completionTokens?: number }
   | { type: 'done'; text: string };
