@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { Http, redactUrl } from '../provider/gradio/http';
 import type { ChatMessage } from '../provider/prompt';
-import { MODELS, QwenSpaces, spaceFor, urlFor } from '../provider/spaces';
+import { QwenSpaces } from '../provider/router';
+import { MODELS, spaceFor, urlFor } from '../provider/spaces';
 import { checkSpaces } from './checkSpaces';
 import { QwenChatModels } from './languageModels';
 import { registerParticipant } from './participant';

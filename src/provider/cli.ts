@@ -7,7 +7,8 @@
  */
 import { describeError, QwenError } from './errors';
 import type { ChatMessage } from './prompt';
-import { DEFAULT_MODEL, MODELS, QwenSpaces, spaceFor, urlFor } from './spaces';
+import { QwenSpaces } from './router';
+import { DEFAULT_MODEL, MODELS, spaceFor, urlFor } from './spaces';
 import type { SpaceStatus } from './types';
 
 const USAGE = `usage: qwen-chat [--model NAME] [--space NAME=URL]... [--no-fallback] [--url URL] [--system TEXT]

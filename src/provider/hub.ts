@@ -28,12 +28,21 @@ export const STAGE_WORDS: Record<string, string> = {
   CONFIG_ERROR: 'broken (its configuration is invalid)',
   NO_APP_FILE: 'empty (it has no app)',
   DELETING: 'being deleted',
+  NOT_FOUND: 'gone (the Hub does not know it)',
 };
 
-const FINAL = new Set(['PAUSED', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'DELETING']);
+const FINAL = new Set(['PAUSED', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'DELETING', 'NOT_FOUND']);
+
+/** Whether a stage means the Space will not answer until its owner acts (paused, broken, gone). */
+export function isFinalStage(stage: string | undefined): boolean {
+  return stage !== undefined && FINAL.has(stage);
+}
 const STARTING = new Set(['BUILDING', 'APP_STARTING']);
 
-/** The Space's stage, or undefined when the Hub does not answer (or answers something else). */
+/**
+ * The Space's stage, `NOT_FOUND` when the Hub says it has no such Space, or undefined when the
+ * Hub does not answer (or answers something else).
+ */
 export async function spaceStage(http: Http, hubUrl: string, spaceId: string, signal?: AbortSignal): Promise<string | undefined> {
   const timeout = AbortSignal.timeout(HUB_TIMEOUT_MS);
   const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -43,7 +52,50 @@ export async function spaceStage(http: Http, hubUrl: string, spaceId: string, si
     return typeof j.runtime?.stage === 'string' ? j.runtime.stage : undefined;
   } catch (err) {
     if (signal?.aborted) throw new QwenError('aborted', 'Stopped.', { cause: err });
+    // The Hub's own 404 carries a JSON error ("Repository not found"); a bare 404 may be a wrong Hub URL.
+    if (err instanceof QwenError && err.details.status === 404 && err.details.spaceMessage) return 'NOT_FOUND';
     return undefined;
+  }
+}
+
+/** How long the Hub's answers are kept for the router's check before a first request. */
+export const HUB_STAGES_TTL_MS = 3 * 60_000;
+
+/**
+ * Every Space's stage, asked of the Hub at once and in parallel, and kept for a few minutes, so
+ * the first answer skips a paused, broken or deleted Space without a request to it.
+ */
+export class HubStages {
+  private readonly cache = new Map<string, { stage: string | undefined; at: number }>();
+  private readonly pending = new Map<string, Promise<string | undefined>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The stages of `spaceIds` at `hubUrl` (undefined where the Hub did not say). */
+  async stages(http: Http, hubUrl: string, spaceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    await Promise.all(
+      spaceIds.map(async (id) => {
+        const key = `${hubUrl}#${id}`;
+        const hit = this.cache.get(key);
+        if (hit && this.now() - hit.at < HUB_STAGES_TTL_MS) return void out.set(id, hit.stage);
+        let ask = this.pending.get(key);
+        if (!ask) {
+          ask = spaceStage(http, hubUrl, id, signal).finally(() => this.pending.delete(key));
+          this.pending.set(key, ask);
+        }
+        const stage = await ask;
+        // No answer is not remembered: the next request asks again.
+        if (stage !== undefined) this.cache.set(key, { stage, at: this.now() });
+        out.set(id, stage);
+      }),
+    );
+    return out;
+  }
+
+  /** Forgets every answer (Check Models asks afresh). */
+  clear(): void {
+    this.cache.clear();
   }
 }
 

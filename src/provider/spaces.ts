@@ -1,13 +1,11 @@
 /**
  * Every Qwen demo Space gpt4free had a provider for, each with its surface (label, url, flags,
- * default model, aliases, models), and `QwenSpaces`, which routes a model name to its Space and
- * falls back to the next model while a Space is unavailable, the way gpt4free's HuggingSpace and
- * RetryProvider do together, with typed errors and the reason said.
+ * default model, aliases, models), and what decides whether a failure means "unavailable" (so
+ * another model may answer). Routing and fallback across Spaces and endpoints are router.ts's.
  */
 import { QwenError } from './errors';
-import { DEFAULT_SYSTEM_PROMPT, type ChatMessage } from './prompt';
+import { DEFAULT_SYSTEM_PROMPT } from './prompt';
 import { type QwenOptions, QwenSpace, type SpaceShape } from './qwen';
-import type { ProviderEvent } from './types';
 
 const q = (kind: 'query' | 'history' | 'system' | 'model' | 'settings' | 'chat-with-query') => ({ kind });
 
@@ -155,104 +153,6 @@ export function isUnavailable(err: unknown): boolean {
       return (err.details.status ?? 0) >= 500 || err.kind === 'not-found';
     default:
       return false;
-  }
-}
-
-/** A short reason for the answer's note: "Qwen2.5 is paused by its owner". */
-function reasonOf(err: QwenError, s: SpaceProvider): string {
-  const name = s.shape.spaceId.split('/')[1] ?? s.label;
-  if (err.details.stage) return err.message.replace(/\.$/, '');
-  switch (err.kind) {
-    case 'busy':
-      return `${name} is busy (its queue is full)`;
-    case 'connection':
-      return `${name} could not be reached`;
-    case 'timeout':
-      return `${name} stopped answering`;
-    case 'not-ready':
-      return `${name} is asleep, starting or down`;
-    default:
-      return `${name} failed (${err.message})`;
-  }
-}
-
-export class QwenSpaces {
-  static readonly label = 'Qwen Spaces';
-  static readonly working = true;
-  static readonly supportsStream = true;
-  static readonly supportsSystemMessage = true;
-  static readonly supportsMessageHistory = false;
-  static readonly defaultModel = DEFAULT_MODEL;
-  static readonly providers = SPACES;
-  static get models(): string[] {
-    return [...MODELS];
-  }
-  static get modelAliases(): Record<string, string> {
-    return Object.assign({}, ...SPACES.map((s) => s.modelAliases));
-  }
-
-  /** The models to try for `model`: it first, then the fallback order, one per Space. */
-  static plan(model: string, o: Pick<SpacesOptions, 'fallback' | 'fallbackOrder'> = {}): string[] {
-    const first = model.trim() || DEFAULT_MODEL;
-    spaceFor(first);
-    if (o.fallback === false) return [first];
-    const seen = new Set<SpaceProvider>([spaceFor(first)]);
-    const out = [first];
-    for (const m of o.fallbackOrder ?? DEFAULT_FALLBACK_ORDER) {
-      let s: SpaceProvider;
-      try {
-        s = spaceFor(m);
-      } catch {
-        continue; // a stale name in the setting: skip it
-      }
-      if (seen.has(s)) continue;
-      seen.add(s);
-      out.push(m);
-    }
-    return out;
-  }
-
-  /**
-   * The answer as events, from the chosen model or, while its Space is unavailable before any
-   * text, the next one. A `model` event says which model answers (and why not the first).
-   */
-  static async *stream(model: string, messages: readonly ChatMessage[], options: SpacesOptions = {}): AsyncGenerator<ProviderEvent> {
-    const plan = this.plan(model, options);
-    const reasons: string[] = [];
-    let lastError: unknown;
-    let firstError: QwenError | undefined;
-    for (let i = 0; i < plan.length; i++) {
-      const m = plan[i];
-      const space = spaceFor(m);
-      let said = false;
-      try {
-        const inner = space.stream(m, messages, { ...options, baseUrl: urlFor(m, options.spaces) });
-        for await (const ev of inner) {
-          if (!said && ev.type !== 'status') {
-            said = true;
-            yield { type: 'model', model: m, label: space.label, spaceId: space.shape.spaceId, ...(reasons.length ? { fallbackReason: reasons.join('; ') } : {}) };
-          }
-          yield ev;
-        }
-        return;
-      } catch (err) {
-        lastError = err;
-        const fallsBack = !said && !options.signal?.aborted && isUnavailable(err);
-        if (!fallsBack || i === plan.length - 1) {
-          // Every model was unavailable: the chosen one's error is the one to act on, with the rest said.
-          if (fallsBack && firstError && reasons.length) {
-            const also = [...reasons.slice(1), reasonOf(err as QwenError, space)].join('; ');
-            throw new QwenError(firstError.kind, `${firstError.message} No other model could answer either (${also}).`, firstError.details);
-          }
-          throw err;
-        }
-        if (i === 0) firstError = err as QwenError;
-        const reason = reasonOf(err as QwenError, space);
-        reasons.push(reason);
-        yield { type: 'status', status: { stage: 'fallback', from: m, to: plan[i + 1], reason } };
-      }
-    }
-    throw lastError ?? new QwenError('bad-request', 'No model to ask.');
   }
 }
 

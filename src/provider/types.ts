@@ -25,7 +25,11 @@ export type ProviderEvent =
   /** The model's reasoning (Qwen3's thinking), kept apart from the answer; `text` is all of it so far. */
   | { type: 'reasoning'; delta: string; text: string }
   /** Which model answers, and why an earlier choice did not (set when it fell back). */
-  | { type: 'model'; model: string; label: string; spaceId: string; fallbackReason?: string }
+  /**
+   * Which model answers, where it runs (`where`: a Space id, or "Ollama at 127.0.0.1:11434"; also in
+   * `spaceId` for the views that name a Space), and why an earlier choice did not (set when it fell back).
+   */
+  | { type: 'model'; model: string; label: string; spaceId: string; where?: string; fallbackReason?: string }
   /** A whole tool call from an endpoint's native `tool_calls` (assembled from its streamed fragments). */
   | { type: 'tool-call'; call: { id: string; name: string; arguments: Record<string, unknown> } }
   /** Token counts, when the endpoint sends them. */

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { clearEndpointCache } from '../../src/provider/qwen';
-import { QwenSpaces, type SpacesOptions, spaceFor } from '../../src/provider/spaces';
+import { QwenSpaces } from '../../src/provider/router';
+import { type SpacesOptions, spaceFor } from '../../src/provider/spaces';
 import type { ProviderEvent } from '../../src/provider/types';
 import { closedPort } from '../fixtures/proxy';
 import { failure } from '../support/failure';

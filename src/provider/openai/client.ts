@@ -144,7 +144,7 @@ async function send(
       signal: o.signal,
       headersTimeout: idle,
       bodyTimeout: idle,
-      headers: http.headers({ accept: init.accept, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) }),
+      headers: http.headers(url, { accept: init.accept, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) }),
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
     });
   } catch (err) {
