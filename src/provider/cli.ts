@@ -1,34 +1,51 @@
 /**
  * Command line use of the providers, mirroring gpt4free's example:
- *   node dist/cli.js [--model NAME] [--space NAME=URL]... [--no-fallback] [--url URL] PROMPT
- * The answer's text goes to stdout as it streams; status (which model answered, the queue)
- * goes to stderr; a failure prints the error to stderr and exits non-zero (2 for usage, 1 for a
- * failed request, 130 when interrupted).
+ *   node dist/cli.js [--model NAME|ENDPOINT/MODEL] [--endpoint NAME=URL]... [--api-key-env VAR]
+ *                    [--fallback-order M,M...] [--space NAME=URL]... [--no-fallback] [--url URL] PROMPT
+ * The answer's text goes to stdout as it streams (never the reasoning); status (which model
+ * answered and where, the queue) goes to stderr; a failure prints the error to stderr and exits
+ * non-zero (2 for usage, 1 for a failed request, 130 when interrupted). Keys come from the
+ * environment only, and go only to their own endpoint.
  */
 import { describeError, QwenError } from './errors';
+import { listModels as endpointModels } from './openai/client';
+import { ENDPOINT_PRESETS, presetById } from './openai/presets';
 import type { ChatMessage } from './prompt';
-import { QwenSpaces } from './router';
+import { type EndpointSetting, resolveEndpoints, resolveModel, type ResolvedEndpoint, routeStream } from './router';
 import { DEFAULT_MODEL, MODELS, spaceFor, urlFor } from './spaces';
 import type { SpaceStatus } from './types';
 
-const USAGE = `usage: qwen-chat [--model NAME] [--space NAME=URL]... [--no-fallback] [--url URL] [--system TEXT]
-                 [--proxy URL] [--timeout SECONDS] [--wake-timeout SECONDS] [--hub URL] [--quiet] PROMPT
-       qwen-chat --list-models
-  --model         ${MODELS.join(', ')} (default ${DEFAULT_MODEL})
+const USAGE = `usage: qwen-chat [--model NAME|ENDPOINT/MODEL] [--endpoint NAME=URL]... [--api-key-env VAR]
+                 [--fallback-order MODEL,MODEL...] [--no-fallback] [--space NAME=URL]... [--url URL]
+                 [--system TEXT] [--proxy URL] [--timeout SECONDS] [--wake-timeout SECONDS] [--hub URL] [--quiet] PROMPT
+       qwen-chat [--endpoint NAME=URL]... --list-models
+  --model         a free Space's model: ${MODELS.join(', ')} (default ${DEFAULT_MODEL});
+                  or ENDPOINT/MODEL on an OpenAI-compatible endpoint, e.g. ollama/qwen2.5-coder:7b,
+                  hf/Qwen/Qwen2.5-Coder-32B-Instruct, openrouter/qwen/qwen3-coder. Endpoints by preset:
+                  ${ENDPOINT_PRESETS.map((p) => p.id).join(', ')}
+  --endpoint      NAME=URL: declare an endpoint (its base URL, /v1 included) or move a preset; repeatable
+  --api-key-env   VAR: the chosen endpoint's key is in this environment variable (or NAME=VAR for another).
+                  Otherwise: HF_TOKEN (hf), DASHSCOPE_API_KEY (dashscope), OPENROUTER_API_KEY (openrouter),
+                  else <NAME>_API_KEY. A key is sent only to its endpoint, over HTTPS or to this machine.
+  --fallback-order  the models tried after the chosen one, Spaces and endpoints mixed
   --space         NAME=URL: reach a model (or a Space id) at another URL; repeatable
   --url           the chosen model's Space at URL (also owner/name)
-  --no-fallback   do not try another model when the chosen one's Space is unavailable
+  --no-fallback   do not try another model when the chosen one is unavailable
   --system        system prompt (default: the Space's own)
   --proxy         proxy URL (default: HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment)
   --timeout       seconds without a byte from the Space before giving up; also the connect timeout (default 60)
   --wake-timeout  seconds to wait for a sleeping Space to wake (default 180)
   --hub           the Hugging Face Hub to ask for a Space's stage ("none": do not ask)
-  --list-models   print the models and their Spaces
+  --list-models   print the Spaces' models, then each endpoint's (asked of its /models where declared)
   --quiet         no status on stderr
   HF_TOKEN        (environment) a Hugging Face token, sent only to Hugging Face hosts over HTTPS
   PROMPT          the question; "-" reads it from stdin`;
 
 interface Args {
+  endpoints: EndpointSetting[];
+  /** Endpoint name ('' for the chosen model's) -> environment variable. */
+  keyEnv: Record<string, string>;
+  fallbackOrder?: string[];
   url?: string;
   model?: string;
   system?: string;
@@ -42,8 +59,15 @@ interface Args {
   prompt: string;
 }
 
-export function parseArgs(argv: string[]): Args | { error: string } | { help: true } | { list: true } {
-  const out: Partial<Args> & { quiet: boolean; spaces: Record<string, string>; fallback: boolean } = { quiet: false, spaces: {}, fallback: true };
+export function parseArgs(argv: string[]): Args | { error: string } | { help: true } | { list: true; endpoints: EndpointSetting[] } {
+  const out: Partial<Args> & { quiet: boolean; spaces: Record<string, string>; fallback: boolean; endpoints: EndpointSetting[]; keyEnv: Record<string, string> } = {
+    quiet: false,
+    spaces: {},
+    fallback: true,
+    endpoints: [],
+    keyEnv: {},
+  };
+  let list = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -68,11 +92,33 @@ export function parseArgs(argv: string[]): Args | { error: string } | { help: tr
         const eq = v.indexOf('=');
         if (eq <= 0) return { error: '--space takes NAME=URL' };
         out.spaces[v.slice(0, eq)] = v.slice(eq + 1);
+      } else if (a === '--endpoint') {
+        const v = take();
+        const eq = v.indexOf('=');
+        const name = v.slice(0, eq);
+        if (eq <= 0 || !/^[\w.-]+$/.test(name)) return { error: '--endpoint takes NAME=URL (a name of letters, digits, . _ -)' };
+        try {
+          const u = new URL(v.slice(eq + 1));
+          if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+        } catch {
+          return { error: `--endpoint ${name}: "${v.slice(eq + 1)}" is not an http:// or https:// URL` };
+        }
+        const i = out.endpoints.findIndex((e) => e.name === name);
+        const e: EndpointSetting = { name, baseUrl: v.slice(eq + 1), ...(presetById(name) ? { preset: name } : {}) };
+        if (i >= 0) out.endpoints[i] = e;
+        else out.endpoints.push(e);
+      } else if (a === '--api-key-env') {
+        const v = take();
+        const eq = v.indexOf('=');
+        if (eq > 0) out.keyEnv[v.slice(0, eq)] = v.slice(eq + 1);
+        else out.keyEnv[''] = v;
+      } else if (a === '--fallback-order') {
+        out.fallbackOrder = take().split(',').map((x) => x.trim()).filter(Boolean);
       } else if (a === '--no-fallback') out.fallback = false;
       else if (a === '--hub') {
         const v = take();
         out.hub = v === 'none' ? null : v;
-      } else if (a === '--list-models') return { list: true };
+      } else if (a === '--list-models') list = true;
       else if (a === '--quiet' || a === '-q') out.quiet = true;
       else if (a === '--') rest.push(...argv.slice(i + 1)), (i = argv.length);
       else if (a.startsWith('--')) return { error: `unknown option ${a}` };
@@ -81,6 +127,7 @@ export function parseArgs(argv: string[]): Args | { error: string } | { help: tr
       return { error: (e as Error).message };
     }
   }
+  if (list) return { list: true, endpoints: out.endpoints };
   if (rest.length === 0) return { error: 'no prompt given' };
   return { ...out, prompt: rest.join(' ') };
 }
@@ -127,6 +174,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const s = spaceFor(m);
       process.stdout.write(`${m.padEnd(16)} ${s.shape.spaceId.padEnd(26)} ${s.url}\n`);
     }
+    await listEndpointModels(args.endpoints);
     return 0;
   }
   if ('error' in args) {
@@ -134,12 +182,20 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 2;
   }
   const model = args.model ?? DEFAULT_MODEL;
+  const endpoints = resolveEndpoints(args.endpoints);
+  let chosen: ResolvedEndpoint | undefined;
   try {
-    spaceFor(model);
+    const ref = resolveModel(model, endpoints);
+    if (ref.kind === 'endpoint') chosen = ref.endpoint;
+    if (args.url && ref.kind !== 'space') throw new Error('--url names a Space; for an endpoint use --endpoint NAME=URL');
   } catch (err) {
     process.stderr.write(`qwen-chat: ${(err as Error).message}\n`);
     return 2;
   }
+  const keyFor = (ep: ResolvedEndpoint) => {
+    const name = args.keyEnv[ep.name] ?? (ep.name === chosen?.name ? args.keyEnv[''] : undefined) ?? keyEnvName(ep.name, ep.preset?.id);
+    return process.env[name] || undefined;
+  };
   const prompt = args.prompt === '-' ? await readStdin() : args.prompt;
   const messages: ChatMessage[] = [];
   if (args.system) messages.push({ role: 'system', content: args.system });
@@ -166,8 +222,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   let printed = '';
   let inSync = true;
   try {
-    for await (const ev of QwenSpaces.stream(model, messages, {
+    for await (const ev of routeStream(model, messages, {
       spaces,
+      endpoints: args.endpoints,
+      keyFor,
+      ...(args.fallbackOrder ? { fallbackOrder: args.fallbackOrder } : {}),
       fallback: args.fallback,
       proxy: args.proxy,
       // The Hub's own convention; the provider sends it only to Hugging Face hosts over HTTPS.
@@ -182,7 +241,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
           status(statusLine(ev.status));
           break;
         case 'model':
-          status(`Answered by ${ev.model} (${ev.spaceId} at ${urlFor(ev.model, spaces)})${ev.fallbackReason ? `: ${ev.fallbackReason}` : ''}`, !!ev.fallbackReason);
+          status(`Answered by ${ev.model} (${ev.model.includes('/') ? ev.where : `${ev.spaceId} at ${urlFor(ev.model, spaces)}`})${ev.fallbackReason ? `: ${ev.fallbackReason}` : ''}`, !!ev.fallbackReason);
           break;
         case 'text':
           if (inSync) {
@@ -208,7 +267,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
             printed = ev.text;
           }
           break;
-        case 'reasoning':
+        case 'reasoning': // the reasoning never goes to stdout
+        case 'tool-call':
+        case 'usage':
           break;
       }
     }
@@ -222,6 +283,33 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.stdout.off('error', onPipeClosed);
+  }
+}
+
+/** The environment variable an endpoint's key is read from, by the ecosystem's own names. */
+export function keyEnvName(name: string, preset?: string): string {
+  const p = presetById(preset ?? name);
+  if (p?.keyEnv) return p.keyEnv;
+  return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
+}
+
+/**
+ * Each endpoint's models: a declared endpoint (--endpoint) is asked for its /models, with its key;
+ * a preset known by name shows its Qwen models without a request.
+ */
+async function listEndpointModels(settings: EndpointSetting[]): Promise<void> {
+  for (const ep of resolveEndpoints(settings)) {
+    const where = ep.preset ? `${ep.preset.label} (${ep.baseUrl})` : ep.baseUrl;
+    let ids: string[] = [...ep.models];
+    if (ep.declared) {
+      try {
+        const apiKey = process.env[keyEnvName(ep.name, ep.preset?.id)] || undefined;
+        ids = (await endpointModels({ name: ep.name, baseUrl: ep.baseUrl, ...(ep.preset ? { preset: ep.preset.id } : {}), ...(apiKey ? { apiKey } : {}) }, { idleTimeoutMs: 10_000 })).map((m) => m.id);
+      } catch (err) {
+        process.stderr.write(`qwen-chat: ${ep.name}: ${describeError(err).message} Showing its known Qwen models.\n`);
+      }
+    }
+    for (const id of ids) process.stdout.write(`${`${ep.name}/${id}`.padEnd(40)} ${where}\n`);
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
+import { type LocalEndpoint, startEndpoint } from '../fixtures/endpoint';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -95,5 +96,73 @@ describe('command line (dist/cli.js)', () => {
     } finally {
       await max.stop();
     }
+  });
+});
+
+describe('command line with OpenAI-compatible endpoints', () => {
+  let endpoint: LocalEndpoint;
+  let space: LocalSpace;
+  beforeEach(async () => {
+    endpoint = await startEndpoint({ dialect: 'vllm', apiKey: 'sk-cluster-key', tokenDelayMs: 1, answer: (q) => `From the cluster: ${q}` });
+    space = new LocalSpace({ tokenDelayMs: 1 });
+    await space.start();
+  });
+  afterEach(async () => {
+    await endpoint.close();
+    await space.stop();
+  });
+
+  function runEnv(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, HTTP_PROXY: '', HTTPS_PROXY: '', ...env } }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it('answers from ENDPOINT/MODEL declared with --endpoint, the key from <NAME>_API_KEY, reasoning kept off stdout', async () => {
+    const r = await runEnv(['--endpoint', `gpu=${endpoint.url}`, '--model', 'gpu/Qwen/Qwen3-8B', 'Why is the sky blue?'], { GPU_API_KEY: 'sk-cluster-key' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'From the cluster: Why is the sky blue?\n', 'the answer alone: no reasoning on stdout');
+    assert.match(r.stderr, /Answered by gpu\/Qwen\/Qwen3-8B \(gpu at 127\.0\.0\.1:\d+\)/);
+    assert.equal(endpoint.requests.at(-1)?.headers.authorization, 'Bearer sk-cluster-key');
+    assert.doesNotMatch(r.stderr + r.stdout, /sk-cluster-key/);
+  });
+
+  it('reads the key from --api-key-env, and says what to do without one, never printing it', async () => {
+    const ok = await runEnv(['--endpoint', `vllm=${endpoint.url}`, '--api-key-env', 'MY_KEY', '--model', 'vllm/Qwen/Qwen3-8B', 'hi'], { MY_KEY: 'sk-cluster-key' });
+    assert.equal(ok.code, 0, ok.stderr);
+    const wrong = await runEnv(['--endpoint', `vllm=${endpoint.url}`, '--api-key-env', 'MY_KEY', '--model', 'vllm/Qwen/Qwen3-8B', 'hi'], { MY_KEY: 'sk-wrong-one' });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /key/i);
+    assert.doesNotMatch(wrong.stderr, /sk-wrong-one/);
+  });
+
+  it('falls back from a dead Space to an endpoint with --fallback-order, and lists an endpoint\'s models', async () => {
+    const r = await runEnv(['--space', 'qwen-2.5=http://127.0.0.1:9', '--hub', 'none', '--endpoint', `gpu=${endpoint.url}`, '--fallback-order', 'gpu/Qwen/Qwen3-8B', 'hi'], { GPU_API_KEY: 'sk-cluster-key' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'From the cluster: hi\n');
+    assert.match(r.stderr, /Answered by gpu\/Qwen\/Qwen3-8B .*: Qwen2\.5 could not be reached/);
+    const list = await runEnv(['--endpoint', `gpu=${endpoint.url}`, '--list-models'], { GPU_API_KEY: 'sk-cluster-key' });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^gpu\/Qwen\/Qwen3-8B\s+http:\/\/127\.0\.0\.1:\d+\/v1$/m);
+    assert.match(list.stdout, /^ollama\/qwen2\.5-coder:7b\s+Ollama/m);
+    assert.doesNotMatch(list.stdout + list.stderr, /sk-cluster-key/);
+  });
+
+  it('keeps HF_TOKEN from any host that is not Hugging Face over HTTPS', async () => {
+    const r = await runEnv(['--url', space.url, '--hub', 'none', 'hi'], { HF_TOKEN: 'hf_abcdefghijklmnop' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(space.stats.joins[0].authorization, undefined);
+    assert.doesNotMatch(r.stderr, /hf_abcdefghijklmnop/);
+  });
+
+  it('refuses an unknown endpoint and a bad --endpoint in words, with exit 2', async () => {
+    const r = await runEnv(['--model', 'nowhere/qwen', 'hi'], {});
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no endpoint is named "nowhere"/);
+    const bad = await runEnv(['--endpoint', 'x=ftp://a', 'hi'], {});
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not an http:\/\/ or https:\/\/ URL/);
   });
 });
