@@ -3,11 +3,10 @@
  * chat session is created the first time the view or a command needs it.
  */
 import * as vscode from 'vscode';
-import { Http, redactUrl } from '../provider/gradio/http';
 import type { ChatMessage } from '../provider/prompt';
-import { QwenSpaces } from '../provider/router';
-import { MODELS, spaceFor, urlFor } from '../provider/spaces';
-import { checkSpaces } from './checkSpaces';
+import { Backend, TOKEN_KEY } from './backend';
+import { addEndpoint, type AddEndpointArgs, removeEndpoint } from './endpoints';
+import { checkModels } from './checkModels';
 import { QwenChatModels } from './languageModels';
 import { registerParticipant } from './participant';
 import { ChatSession } from './chatSession';
@@ -20,8 +19,6 @@ import { explainMessage, parseSlash, SLASH_COMMANDS, slashMessage } from './prom
 import { ReviewController } from './review';
 import { SettingsStore } from './settings';
 
-const TOKEN_KEY = 'qwenChat.huggingFaceToken';
-const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
 export interface QwenChatApi {
   session: () => Promise<ChatSession>;
@@ -42,39 +39,9 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   log.info(`activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted')));
 
-  let token: string | undefined;
-  let tokenLoaded = false;
-  const getToken = async () => {
-    if (!tokenLoaded) {
-      token = await context.secrets.get(TOKEN_KEY);
-      tokenLoaded = true;
-    }
-    return token;
-  };
-  context.subscriptions.push(context.secrets.onDidChange((e) => e.key === TOKEN_KEY && (tokenLoaded = false)));
-
-  /** The provider with the current settings, proxy and token; the one way out to the Space. */
-  async function* stream(messages: ChatMessage[], signal: AbortSignal, defaultSystem?: string, model?: string) {
-    const s = settings.value;
-    const hfToken = await getToken();
-    const m = model ?? s.model;
-    log.info(
-      `asking ${m} at ${redactUrl(urlFor(m, s.spaces))} (fallback ${s.fallback ? 'on' : 'off'}; proxy: ${s.proxy.proxy ? redactUrl(s.proxy.proxy) : s.proxy.source}; token: ${hfToken ? 'set' : 'none'})`,
-    );
-    yield* QwenSpaces.stream(m, messages, {
-      spaces: s.spaces,
-      fallback: s.fallback,
-      ...(s.fallbackOrder.length ? { fallbackOrder: s.fallbackOrder } : {}),
-      ...(s.hubUrl ? { hubUrl: s.hubUrl } : {}),
-      signal,
-      proxy: s.proxy.proxy,
-      noProxy: s.proxy.noProxy,
-      strictSSL: s.proxy.strictSSL,
-      hfToken,
-      idleTimeoutMs: s.requestTimeoutSeconds * 1000,
-      defaultSystemPrompt: defaultSystem,
-    });
-  }
+  const backend = new Backend(context.secrets, settings, log);
+  context.subscriptions.push(backend);
+  const stream = (messages: ChatMessage[], signal: AbortSignal, defaultSystem?: string, model?: string) => backend.stream(messages, signal, { defaultSystem, model });
 
   let view: ChatViewProvider | undefined;
   let sessionPromise: Promise<ChatSession> | undefined;
@@ -136,28 +103,10 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     },
   };
   const models = {
-    list: () => ({ models: MODELS.map((name) => ({ name, space: spaceFor(name).shape.spaceId })), current: settings.value.model }),
+    list: () => ({ models: backend.models().map((m) => ({ name: m.id, space: m.where })), current: settings.value.model }),
     pick: (model: string) => vscode.workspace.getConfiguration('qwenChat').update('model', model, vscode.ConfigurationTarget.Global),
   };
-  const fetchImage = async (src: string): Promise<string> => {
-    const s = settings.value;
-    const http = new Http({ proxy: s.proxy.proxy, noProxy: s.proxy.noProxy, strictSSL: s.proxy.strictSSL, idleTimeoutMs: 20_000 });
-    try {
-      const res = await http.send(src, { accept: 'image/png,image/jpeg,image/gif,image/webp', what: 'loading the image' });
-      const type = String(res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (!/^image\/(png|jpeg|gif|webp)$/.test(type)) throw new Error(`it is ${type || 'of no stated type'}, not a PNG, JPEG, GIF or WebP image`);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res.body) {
-        size += (c as Buffer).length;
-        if (size > MAX_IMAGE_BYTES) throw new Error(`it is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
-        chunks.push(c as Buffer);
-      }
-      return `data:${type};base64,${Buffer.concat(chunks).toString('base64')}`;
-    } finally {
-      await http.close();
-    }
-  };
+  const fetchImage = (src: string) => backend.fetchImage(src);
   view = new ChatViewProvider(context.extensionUri, session, editorActions, log, models, fetchImage);
   context.subscriptions.push(settings.onChange(() => {
     view?.post({ type: 'models', ...models.list() });
@@ -270,10 +219,12 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     void vscode.window.showInformationMessage('Hugging Face token removed.');
   });
   command('qwenChat.showLog', () => log.show());
-  command('qwenChat.checkSpaces', async () => {
+  command('qwenChat.checkModels', async () => {
     const s = settings.value;
-    await checkSpaces({ spaces: s.spaces, hubUrl: s.hubUrl || undefined, proxy: s.proxy.proxy, noProxy: s.proxy.noProxy, strictSSL: s.proxy.strictSSL, hfToken: await getToken(), log });
+    await checkModels({ spaces: s.spaces, hubUrl: s.hubUrl || undefined, ...backend.httpOptions(), hfToken: await backend.hfToken(), log, backend });
   });
+  command('qwenChat.addEndpoint', (arg) => addEndpoint(backend, context.secrets, log, (arg && typeof arg === 'object' ? arg : {}) as AddEndpointArgs));
+  command('qwenChat.removeEndpoint', (arg) => removeEndpoint(backend, log, typeof arg === 'string' ? arg : undefined));
 
   // VS Code's own Chat: Qwen's models in the model picker (with tool calling), and @qwen.
   const lmProvider = new QwenChatModels((messages, signal, model) => stream(messages, signal, undefined, model), log);

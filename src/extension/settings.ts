@@ -1,5 +1,6 @@
 /** The extension's settings through one typed accessor, re-read when the configuration changes. */
 import * as vscode from 'vscode';
+import type { EndpointSetting } from '../provider/router';
 import { resolveProxy, type ProxyChoice } from './proxy';
 
 export const DEFAULT_EXPLAIN_PROMPT =
@@ -29,6 +30,8 @@ export interface Settings {
   proxy: ProxyChoice;
   /** Offer code written into a file for review (Keep / Undo / Regenerate) before it is kept. */
   reviewChanges: boolean;
+  /** OpenAI-compatible endpoints, from the user's settings only: a workspace cannot add or move one. */
+  endpoints: EndpointSetting[];
 }
 
 export function readSettings(): Settings {
@@ -55,7 +58,25 @@ export function readSettings(): Settings {
       env: process.env,
     }),
     reviewChanges: c.get<boolean>('reviewChanges', true),
+    endpoints: endpointsSetting(c.inspect<unknown[]>('endpoints')?.globalValue),
   };
+}
+
+/** The endpoints as the user wrote them, keeping only well-formed entries. */
+export function endpointsSetting(raw: unknown): EndpointSetting[] {
+  if (!Array.isArray(raw)) return [];
+  const out: EndpointSetting[] = [];
+  for (const e of raw as Array<Record<string, unknown>>) {
+    if (!e || typeof e !== 'object' || typeof e.name !== 'string' || !/^[\w.-]+$/.test(e.name.trim())) continue;
+    const models = Array.isArray(e.models) ? e.models.filter((m): m is string => typeof m === 'string' && !!m.trim()) : undefined;
+    out.push({
+      name: e.name.trim(),
+      ...(typeof e.preset === 'string' && e.preset ? { preset: e.preset } : {}),
+      ...(typeof e.baseUrl === 'string' && e.baseUrl.trim() ? { baseUrl: e.baseUrl.trim() } : {}),
+      ...(models?.length ? { models } : {}),
+    });
+  }
+  return out;
 }
 
 function spacesSetting(raw: Record<string, unknown>, spaceUrl: string): Record<string, string> {

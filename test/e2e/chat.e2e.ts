@@ -632,9 +632,9 @@ describe('Qwen Chat in a real VS Code', function () {
     }
   });
 
-  it('Qwen: Check Spaces shows every Space with its stage, queue and a one-token round trip', async () => {
-    await vs.command('Qwen: Check Spaces');
-    await vs.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Qwen Spaces right now' }).waitFor({ timeout: 60_000 });
+  it('Qwen: Check Models shows every Space with its stage, queue and a one-token round trip', async () => {
+    await vs.command('Qwen: Check Models');
+    await vs.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Qwen models right now' }).waitFor({ timeout: 60_000 });
     const rows = vs.page.locator('.quick-input-list .monaco-list-row');
     await rows.first().waitFor({ timeout: 10_000 });
     const text = (await rows.allTextContents()).join('\n');
