@@ -320,14 +320,21 @@ async function main(): Promise<void> {
   if (process.argv.includes('--render-only')) return benchRendering();
   const { url, child } = await startSpace();
   try {
-    const rows: Array<[string, Result[]]> = [];
-    for (const [name, fn] of [['this provider', viaProvider], ['@gradio/client', viaGradioClient]] as const) {
-      await fn(url); // warm-up
-      const results: Result[] = [];
-      for (let i = 0; i < RUNS; i++) results.push(await fn(url));
-      rows.push([name, results]);
+    // Interleaved (provider, then @gradio/client, in each round) so a load that comes and goes
+    // weighs on both alike; the target is judged on the median of the per-round ratios.
+    const rows: Array<[string, Result[]]> = [['this provider', []], ['@gradio/client', []]];
+    await viaProvider(url);
+    await viaGradioClient(url); // warm-up
+    const ratios: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = await viaProvider(url);
+      const b = await viaGradioClient(url);
+      rows[0][1].push(a);
+      rows[1][1].push(b);
+      ratios.push(a.cpuMs / a.events / (b.cpuMs / b.events));
     }
-    console.log(`Streaming a ${WORDS}-word answer (${RUNS} runs each, medians; Space in its own process)`);
+    const ratioMedian = median(ratios);
+    console.log(`Streaming a ${WORDS}-word answer (${RUNS} interleaved rounds, medians; Space in its own process)`);
     console.log('client            events  chars    CPU ms  CPU ms/10k events  first fragment ms  wall ms');
     const perTen: number[] = [];
     for (const [name, rs] of rows) {
@@ -338,6 +345,7 @@ async function main(): Promise<void> {
         `${name.padEnd(16)} ${String(rs[0].events).padStart(7)} ${String(rs[0].chars).padStart(7)} ${cpu.toFixed(0).padStart(8)} ${per.toFixed(1).padStart(18)} ${median(rs.map((r) => r.firstMs)).toFixed(1).padStart(18)} ${median(rs.map((r) => r.totalMs)).toFixed(0).padStart(8)}`,
       );
     }
+    console.log(`per-round CPU ratios (this provider / @gradio/client): ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${ratioMedian.toFixed(2)}x`);
     console.log(`ratio (@gradio/client CPU per event / this provider's): ${(perTen[1] / perTen[0]).toFixed(2)}x`);
     const floorRuns: Result[] = [];
     await viaFloor(url);
@@ -356,7 +364,8 @@ async function main(): Promise<void> {
       cpuMsPer10kEvents: +perTen[0].toFixed(1), gradioClientCpuMsPer10kEvents: +perTen[1].toFixed(1), floorCpuMsPer10kEvents: +floorPer.toFixed(1),
       firstFragmentMs: +firstOurs.toFixed(2), floorFirstFragmentMs: +floorFirst.toFixed(2), firstFragmentWithConfigMs: +firstCold.toFixed(2),
     });
-    check('provider CPU vs @gradio/client', perTen[0] / perTen[1], '<= 0.5x', perTen[0] <= 0.5 * perTen[1], 'x');
+    results.provider.cpuRatioToGradioClientPerRound = ratios.map((r) => +r.toFixed(3));
+    check('provider CPU vs @gradio/client (median of interleaved rounds)', ratioMedian, '<= 0.5x', ratioMedian <= 0.5, 'x');
     check('provider CPU vs the floor', perTen[0] / floorPer, '<= 1.5x', perTen[0] <= 1.5 * floorPer, 'x');
     check('first fragment vs the floor (endpoint known)', firstOurs - floorFirst, 'within 2 ms', firstOurs - floorFirst <= 2);
     const big: Record<string, number> = {};
