@@ -229,6 +229,21 @@ describe('OpenAI-compatible endpoints against the local endpoint', function () {
   });
 
   describe('faults are one line in words, saying what to do', () => {
+    it('a key the server wants and none is set says so', async () => {
+      const s = await start({ dialect: 'dashscope', apiKey: KEY });
+      const err = await failure(collect(endpointOf(s), 'qwen-plus', user('Hi')));
+      assert.equal(err.kind, 'auth');
+      assert.equal(err.message, 'dashscope wants a key and none is set (401: Incorrect API key provided.).');
+      assert.equal(describeError(err).hint, "Set dashscope's key with Qwen: Add Model Endpoint… (the CLI reads it from DASHSCOPE_API_KEY, or --api-key-env).");
+    });
+
+    it('an Authorization among the extra headers is not sent: only the endpoint\'s own key is', async () => {
+      const s = await start({ dialect: 'ollama' });
+      await collect(endpointOf(s), 'qwen3:8b', user('Hi'), { headers: { Authorization: 'Bearer someone-else', 'x-trace': '1' } });
+      assert.equal(s.requests[0].headers.authorization, undefined);
+      assert.equal(s.requests[0].headers['x-trace'], '1');
+    });
+
     it('402: the credits are used up (HF, OpenRouter; DashScope says Arrearage)', async () => {
       for (const dialect of ['hf', 'openrouter', 'dashscope'] as const) {
         const s = await start({ dialect });

@@ -124,7 +124,9 @@ function originOf(u: string): string {
 function makeHttp(o: EndpointOptions, auth: Record<string, string>): Http {
   // The Hugging Face token of the Spaces never goes to an endpoint: only this endpoint's key does.
   const { hfToken: _ignored, signal: _s, tools: _t, onStatus: _o, ...rest } = o;
-  return new Http({ ...rest, hfToken: undefined, headers: { 'user-agent': USER_AGENT, ...o.headers, ...auth } });
+  // Nor does an Authorization a caller put among the extra headers: the key rules above decide.
+  const extra = Object.fromEntries(Object.entries(o.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
+  return new Http({ ...rest, hfToken: undefined, headers: { 'user-agent': USER_AGENT, ...extra, ...auth } });
 }
 
 async function send(
@@ -190,7 +192,8 @@ export async function listModels(ep: Endpoint, o: EndpointOptions = {}): Promise
     text = await readText(res.body, MAX_JSON_CHARS);
   } catch (err) {
     const e = networkError(http, err, url, `asking ${ctx.who} for its models`, o, ctx, false);
-    if (e.kind === 'not-found' && fallback().length) return fallback();
+    // A server without /models (404, or 405 for GET) still serves its models: offer the preset's.
+    if ((e.kind === 'not-found' || e.details.status === 405) && fallback().length) return fallback();
     throw e;
   } finally {
     await http.close();
