@@ -461,8 +461,13 @@ describe('OpenAI-compatible endpoints against the local endpoint', function () {
       assert.equal(err.message, 'hf refused the key (401: Invalid credentials in Authorization header).');
       assert.match(describeError(err).hint, /HF_TOKEN/);
       const o = await start({ dialect: 'ollama' });
-      const page = await failure(listModels({ name: 'webui', baseUrl: o.origin + '/v1x' }));
-      assert.equal(page.kind, 'not-found');
+      o.script({ kind: 'models-html' });
+      const page = await failure(listModels({ name: 'webui', baseUrl: o.url, preset: 'ollama' }));
+      assert.equal(page.kind, 'protocol');
+      assert.equal(page.message, `webui answered with a web page ("Open WebUI") instead of the API at ${o.url}/models (200). Check the base URL.`);
+      const missing = await failure(listModels({ name: 'mine', baseUrl: o.origin + '/api' }));
+      assert.equal(missing.kind, 'not-found');
+      assert.match(missing.message, /missing \/v1/);
     });
   });
 
