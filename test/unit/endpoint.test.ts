@@ -320,6 +320,14 @@ describe('OpenAI-compatible endpoints against the local endpoint', function () {
       assert.equal(describeError(b).hint, 'The connection to vllm was cut. Try again.');
     });
 
+    it('an event past the bound (8 MB) fails clearly instead of filling memory', async () => {
+      const s = await start({ dialect: 'vllm' });
+      s.script({ kind: 'huge-event', afterTokens: 2, chars: 9 * 1024 * 1024 });
+      const err = await failure(collect(endpointOf(s), 'Qwen/Qwen3-8B', user('Hi')));
+      assert.equal(err.kind, 'protocol');
+      assert.equal(err.message, 'vllm sent a stream event larger than 8 MB.');
+    });
+
     it('a tool call whose arguments are not JSON is a clear error', async () => {
       const s = await start({ dialect: 'vllm' });
       s.script({ kind: 'bad-tool-json' });
