@@ -217,6 +217,13 @@ describe('OpenAI-compatible endpoints against the local endpoint', function () {
       );
     });
 
+    it('sends extra fields a server takes (DashScope\'s enable_thinking), never over the essentials', async () => {
+      const s = await start({ dialect: 'dashscope' });
+      await collect(endpointOf(s), 'qwen-plus', user('Hi'), { extraBody: { enable_thinking: true, stream: false, model: 'x' }, maxTokens: 64 });
+      const b = s.requests[0].body!;
+      assert.deepEqual([b.enable_thinking, b.stream, b.model, b.max_tokens, b.stream_options], [true, true, 'qwen-plus', 64, { include_usage: true }]);
+    });
+
     it('takes a whole (non-streamed) completion from a server that ignored `stream`, reasoning and tool calls included', async () => {
       const s = await start({ dialect: 'vllm', ignoreStream: true });
       const mine = await collect(endpointOf(s), 'Qwen/Qwen3-8B', user('Hi'));

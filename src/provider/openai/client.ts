@@ -47,6 +47,8 @@ export interface EndpointOptions extends HttpOptions {
   onStatus?: (status: SpaceStatus) => void;
   /** Ask for a usage chunk (`stream_options.include_usage`); default true. */
   includeUsage?: boolean;
+  /** More request fields a server takes (DashScope's `enable_thinking`); never model, messages or stream. */
+  extraBody?: Record<string, unknown>;
 }
 
 export interface EndpointModel {
@@ -123,7 +125,7 @@ function originOf(u: string): string {
 
 function makeHttp(o: EndpointOptions, auth: Record<string, string>): Http {
   // The Hugging Face token of the Spaces never goes to an endpoint: only this endpoint's key does.
-  const { hfToken: _ignored, signal: _s, tools: _t, onStatus: _o, ...rest } = o;
+  const { hfToken: _ignored, signal: _s, tools: _t, onStatus: _o, extraBody: _b, ...rest } = o;
   // Nor does an Authorization a caller put among the extra headers: the key rules above decide.
   const extra = Object.fromEntries(Object.entries(o.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
   return new Http({ ...rest, hfToken: undefined, headers: { 'user-agent': USER_AGENT, ...extra, ...auth } });
@@ -261,7 +263,7 @@ export async function* streamChat(ep: Endpoint, model: string, messages: readonl
   const url = endpointUrl(ep.baseUrl, 'chat/completions');
   const http = makeHttp(o, authHeader(ep, url, ctx));
   const what = `asking ${ctx.who} for an answer`;
-  const body: Record<string, unknown> = { model, messages: wireMessages(messages), stream: true };
+  const body: Record<string, unknown> = { ...o.extraBody, model, messages: wireMessages(messages), stream: true };
   if (o.includeUsage !== false) body.stream_options = { include_usage: true };
   if (o.tools?.length) body.tools = wireTools(o.tools);
   if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
