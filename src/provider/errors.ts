@@ -135,7 +135,7 @@ function endpointHint(kind: QwenErrorKind, d: QwenErrorDetails): string {
     case 'aborted':
       return 'Stopped. The partial answer is kept.';
     case 'auth':
-      return `Set ${name}'s key again with ${ADD_ENDPOINT}${d.keyEnv ? ` (the CLI reads it from ${d.keyEnv}, or --api-key-env)` : ' (the CLI: --api-key-env VAR)'}.`;
+      return `Set ${name}'s key with ${ADD_ENDPOINT}${d.keyEnv ? ` (the CLI reads it from ${d.keyEnv}, or --api-key-env)` : ' (the CLI: --api-key-env VAR)'}.`;
     case 'quota':
       return `Add credits to your ${name} account, or pick another model.`;
     case 'busy':

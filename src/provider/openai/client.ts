@@ -47,6 +47,8 @@ export interface EndpointOptions extends HttpOptions {
   onStatus?: (status: SpaceStatus) => void;
   /** Ask for a usage chunk (`stream_options.include_usage`); default true. */
   includeUsage?: boolean;
+  /** More request fields a server takes (DashScope's `enable_thinking`); never model, messages or stream. */
+  extraBody?: Record<string, unknown>;
 }
 
 export interface EndpointModel {
@@ -123,8 +125,10 @@ function originOf(u: string): string {
 
 function makeHttp(o: EndpointOptions, auth: Record<string, string>): Http {
   // The Hugging Face token of the Spaces never goes to an endpoint: only this endpoint's key does.
-  const { hfToken: _ignored, signal: _s, tools: _t, onStatus: _o, ...rest } = o;
-  return new Http({ ...rest, hfToken: undefined, headers: { 'user-agent': USER_AGENT, ...o.headers, ...auth } });
+  const { hfToken: _ignored, signal: _s, tools: _t, onStatus: _o, extraBody: _b, ...rest } = o;
+  // Nor does an Authorization a caller put among the extra headers: the key rules above decide.
+  const extra = Object.fromEntries(Object.entries(o.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
+  return new Http({ ...rest, hfToken: undefined, headers: { 'user-agent': USER_AGENT, ...extra, ...auth } });
 }
 
 async function send(
@@ -190,7 +194,8 @@ export async function listModels(ep: Endpoint, o: EndpointOptions = {}): Promise
     text = await readText(res.body, MAX_JSON_CHARS);
   } catch (err) {
     const e = networkError(http, err, url, `asking ${ctx.who} for its models`, o, ctx, false);
-    if (e.kind === 'not-found' && fallback().length) return fallback();
+    // A server without /models (404, or 405 for GET) still serves its models: offer the preset's.
+    if ((e.kind === 'not-found' || e.details.status === 405) && fallback().length) return fallback();
     throw e;
   } finally {
     await http.close();
@@ -258,7 +263,7 @@ export async function* streamChat(ep: Endpoint, model: string, messages: readonl
   const url = endpointUrl(ep.baseUrl, 'chat/completions');
   const http = makeHttp(o, authHeader(ep, url, ctx));
   const what = `asking ${ctx.who} for an answer`;
-  const body: Record<string, unknown> = { model, messages: wireMessages(messages), stream: true };
+  const body: Record<string, unknown> = { ...o.extraBody, model, messages: wireMessages(messages), stream: true };
   if (o.includeUsage !== false) body.stream_options = { include_usage: true };
   if (o.tools?.length) body.tools = wireTools(o.tools);
   if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
@@ -290,16 +295,17 @@ export async function* streamChat(ep: Endpoint, model: string, messages: readonl
       parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
       if (tooLarge) throw new QwenError('protocol', `${ctx.who} sent a stream event larger than ${MAX_EVENT_CHARS / (1024 * 1024)} MB.`, details);
       if (pending.length) {
-        for (let i = 0; i < pending.length; i++) yield* reader.data(pending[i]);
+        // for…of, not yield*: yield* over an array in an async generator costs extra promise turns per event.
+        for (let i = 0; i < pending.length; i++) for (const ev of reader.data(pending[i])) yield ev;
         pending.length = 0;
       }
       if (reader.sawDone) break; // the server may keep the connection open after [DONE]
     }
     if (!reader.sawDone) {
       parser.feed(decoder.decode());
-      for (const p of pending) yield* reader.data(p);
+      for (const p of pending) for (const ev of reader.data(p)) yield ev;
     }
-    yield* reader.end();
+    for (const ev of reader.end()) yield ev;
   } catch (err) {
     throw networkError(http, err, url, what, o, ctx, streaming);
   } finally {
