@@ -21,10 +21,11 @@ import { waitFor } from '../support/wait';
 import { promises as fsp } from 'node:fs';
 import { chatHtml } from '../../src/extension/webviewHtml';
 import type { TurnView } from '../../src/protocol';
+import { benchEndpoint } from './endpoint-bench';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 /** Everything measured, written to bench-results/latest.json. */
-const results: Record<string, Record<string, unknown>> = { provider: {}, webview: { chromium: {} }, startup: {}, concurrency: {} };
+const results: Record<string, Record<string, unknown>> = { provider: {}, webview: { chromium: {} }, startup: {}, concurrency: {}, endpoint: {} };
 const checks: Array<{ what: string; value: string; target: string; ok: boolean | null }> = [];
 function check(what: string, value: number | null, target: string, ok: boolean | null, unit = 'ms'): void {
   checks.push({ what, value: value === null ? 'not measured' : `${+value.toFixed(2)} ${unit}`, target, ok: value === null ? null : ok });
@@ -384,6 +385,16 @@ async function main(): Promise<void> {
     Object.assign(results.concurrency, conc);
     console.log(`20 streams at once: all correct ${conc.allCorrect}, ${conc.totalCpuMs} CPU ms in all`);
     check('20 streams at once, each its own correct text', conc.totalCpuMs, 'all correct', conc.allCorrect);
+    const ep = await benchEndpoint({ log: (l) => console.log(`  ${l}`) });
+    console.log(
+      `endpoint client (${ep.dialect}, ${ep.chunks} chunks, ${ep.rounds} interleaved rounds): ${ep.cpuMsPer10k.client} CPU ms/10k chunks; openai SDK ${ep.cpuMsPer10k.sdk}; floor ${ep.cpuMsPer10k.floor}; ` +
+        `medians of ratios: ${ep.ratios.clientVsSdk}x the SDK, ${ep.ratios.clientVsFloor}x the floor; first token ${ep.firstTokenMs.client} ms (floor ${ep.firstTokenMs.floor} ms)`,
+    );
+    results.endpoint = { ...ep, reproduce: 'npm run compile && node out/test/bench/endpoint-bench.js' };
+    check('endpoint client: same text as the openai SDK and the floor', ep.sameText ? 1 : 0, 'same text', ep.sameText, '');
+    check('endpoint client CPU vs the openai SDK (median of rounds)', ep.ratios.clientVsSdk, '<= 1x', ep.ratios.clientVsSdk <= 1, 'x');
+    check('endpoint client CPU vs the floor (median of rounds)', ep.ratios.clientVsFloor, '<= 1.5x', ep.ratios.clientVsFloor <= 1.5, 'x');
+    check('endpoint first token vs the floor', ep.firstTokenMs.client - ep.firstTokenMs.floor, 'within 2 ms', ep.firstTokenMs.client - ep.firstTokenMs.floor <= 2);
     const mem = process.memoryUsage();
     console.log(`client process RSS after runs: ${(mem.rss / 1048576).toFixed(0)} MiB, heap used ${(mem.heapUsed / 1048576).toFixed(0)} MiB`);
   } finally {
