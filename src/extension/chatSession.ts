@@ -9,7 +9,7 @@ import type { ConversationView, HostToWebview, TrashedSummary, TurnView } from '
 import { describeError, isAbort } from '../provider/errors';
 import { type ChatMessage, fitPrompt } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
-import type { HistoryStore, StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
+import type { ExternalChange, HistoryStore, SaveProblem, StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
 import { withContext } from './prompts';
 import { toMarkdown } from './transcript';
 import { statusText } from './statusText';
@@ -335,22 +335,9 @@ export class ChatSession {
     await this.show(c);
   }
 
-  /** Conversations whose title or any message (any version) holds `query`, case-insensitively. */
-  async search(query: string): Promise<string[]> {
-    const q = query.trim().toLowerCase();
-    const items = await this.deps.store.list();
-    if (!q) return items.map((c) => c.id);
-    const hit = (turns: readonly StoredTurn[]): boolean =>
-      turns.some((t) => t.text.toLowerCase().includes(q) || (t.versions?.all ?? []).some((v) => v !== null && hit(v)));
-    const out: string[] = [];
-    for (const c of items) {
-      if (c.title.toLowerCase().includes(q)) out.push(c.id);
-      else {
-        const full = c.id === this.conversation.id ? this.conversation : await this.deps.store.load(c.id);
-        if (full && hit(full.turns)) out.push(c.id);
-      }
-    }
-    return out;
+  /** Conversations whose title or any message (any version) holds `query`, case-insensitively (the store keeps the texts: no file read per keystroke). */
+  search(query: string): Promise<string[]> {
+    return this.deps.store.search(query, this.conversation);
   }
 
   async rename(id: string, title: string): Promise<void> {
@@ -359,7 +346,7 @@ export class ChatSession {
     const c = id === this.conversation.id ? this.conversation : await this.deps.store.load(id);
     if (!c) return;
     c.title = t.length > 120 ? `${t.slice(0, 119)}…` : t;
-    await this.deps.store.saveNow(c);
+    await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
     if (c === this.conversation) this.post(await this.init());
     else await this.postHistory();
   }
@@ -410,7 +397,8 @@ export class ChatSession {
 
   /** A conversation read from an export: saved as a new one and opened. */
   async importConversation(c: StoredConversation): Promise<void> {
-    await this.deps.store.saveNow(c);
+    // A failed save (full disk) is said in the view; the conversation opens anyway and is saved later.
+    await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
     await this.show(c);
   }
 
@@ -434,6 +422,51 @@ export class ChatSession {
     this.conversation = c;
     await this.deps.store.setCurrent(c.id);
     this.post(await this.init());
+  }
+
+  /**
+   * Other VS Code windows share the history: what they change shows here without a reload (the
+   * list; the open conversation takes in what they added to it, both answers kept), and a save
+   * that fails is said in the view. The extension calls this once; dispose to stop.
+   */
+  followOtherWindows(): { dispose(): void } {
+    const subs = [
+      this.deps.store.onDidChangeExternally((e) => void this.changedElsewhere(e).catch((err) => this.deps.log.error(`history from another window: ${String(err)}`))),
+      this.deps.store.onSaveProblem((p) => this.saveProblem(p)),
+    ];
+    return { dispose: () => subs.forEach((d) => d.dispose()) };
+  }
+
+  /** A cheap look at the folder (the view became visible): another window may have written. */
+  refreshFromDisk(): Promise<void> {
+    return this.deps.store.refresh();
+  }
+
+  private async changedElsewhere(e: ExternalChange): Promise<void> {
+    const c = this.conversation;
+    let said: string | undefined;
+    if (e.merged.includes(c.id)) said = 'Updated from another window';
+    else if (e.ids.includes(c.id)) {
+      const r = await this.deps.store.sync(c);
+      if (r === 'merged') said = 'Updated from another window';
+      else if (r === 'trashed') said = 'Moved to the trash in another window. Restore it from the trash in History to keep it listed.';
+    }
+    if (!said || c !== this.conversation) return this.postHistory();
+    this.deps.log.info(`conversation ${c.id}: ${said}`);
+    this.post(await this.init());
+    this.notice(said);
+  }
+
+  private saveProblem(p: SaveProblem | undefined): void {
+    if (p) this.deps.log.error(p.message);
+    else this.deps.log.info('history: saving works again; what waited is saved');
+    if (p || !this.busy) this.notice(p?.message ?? null);
+  }
+
+  /** A line under the conversation's last turn (its status line), until the view is drawn again. */
+  private notice(text: string | null): void {
+    const last = this.conversation.turns[this.conversation.turns.length - 1];
+    if (last) this.post({ type: 'status', turnId: last.id, text });
   }
 
   /** Saves everything (deactivate). */

@@ -55,6 +55,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         }
         this.handle(msg).catch((err: unknown) => this.log.error(`chat view: ${String(err)}`));
       }),
+      // Shown again: a cheap look at the history folder, for what another window saved meanwhile.
+      view.onDidChangeVisibility(() => {
+        if (view.visible) void this.session().then((s) => s.refreshFromDisk()).catch((err: unknown) => this.log.error(`history: ${String(err)}`));
+      }),
       view.onDidDispose(() => {
         this.view = undefined;
         this.ready = false;

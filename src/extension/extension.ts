@@ -47,8 +47,10 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   let sessionPromise: Promise<ChatSession> | undefined;
   const session = () =>
     (sessionPromise ??= (async () => {
+      // Every window's extension host has its own store on this folder: it watches for the others' changes.
       const store = new HistoryStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, {
         onError: (e) => log.error(`history: ${String(e)}`),
+        watch: true,
       });
       const s = new ChatSession({
         store,
@@ -62,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
         maxPromptChars: () => settings.value.maxPromptCharacters,
       });
       await s.reopenLast();
-      context.subscriptions.push({ dispose: () => void s.dispose() });
+      context.subscriptions.push(s.followOtherWindows(), { dispose: () => void s.dispose().finally(() => store.close()) });
       return s;
     })());
 
