@@ -8,8 +8,11 @@ import * as vscode from 'vscode';
 import { describeError } from '../provider/errors';
 import type { ChatMessage } from '../provider/prompt';
 import { MODELS, spaceFor } from '../provider/spaces';
-import { ToolCallParser, toolCallText, toolResponseText, toolsPrompt, type ToolSpec } from '../provider/toolCalls';
+import { toolCallText, toolResponseText, toolsPrompt, type ToolSpec } from '../provider/toolCalls';
 import type { ProviderEvent } from '../provider/types';
+import { failureState, type HealthSource, healthText } from './modelHealth';
+import { ModelResponse } from './modelResponse';
+import type { BatcherOptions } from './textBatcher';
 
 export type ModelStream = (messages: ChatMessage[], signal: AbortSignal, model: string) => AsyncIterable<ProviderEvent>;
 
@@ -28,6 +31,11 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
+function isThinking(p: unknown): boolean {
+  const Thinking = thinkingPartClass();
+  return Thinking !== undefined && p instanceof Thinking;
+}
+
 /** The text of a request message's parts, tool calls and results written as Qwen reads them. */
 export function partsText(content: ReadonlyArray<unknown>): string {
   const out: string[] = [];
@@ -35,39 +43,111 @@ export function partsText(content: ReadonlyArray<unknown>): string {
     if (p instanceof vscode.LanguageModelTextPart) out.push(p.value);
     else if (p instanceof vscode.LanguageModelToolCallPart) out.push(toolCallText({ name: p.name, arguments: p.input as Record<string, unknown> }));
     else if (p instanceof vscode.LanguageModelToolResultPart) out.push(toolResponseText(partsText(p.content)));
+    else if (isThinking(p)) continue; // reasoning is never fed back as the answer's text
     else if (p && typeof p === 'object' && 'value' in p && typeof (p as { value: unknown }).value === 'string') out.push((p as { value: string }).value);
   }
   return out.join('\n');
+}
+
+/** A model as the picker lists it; Spaces today, endpoints from the same list function tomorrow. */
+export interface ChatModel {
+  id: string;
+  name: string;
+  family: string;
+  version: string;
+  /** Where it runs, in a few words for the picker ("Qwen/Qwen2.5 Space"). */
+  where: string;
+  /** A sentence for the tooltip. */
+  description: string;
+  maxInputTokens: number;
+  maxOutputTokens: number;
+  /** Only where tool calls work end to end: the agent mode's picker offers only these models. */
+  toolCalling: boolean;
+}
+
+/** The models to list; `silent`: VS Code is only listing them, so no prompts (a key, a sign-in). */
+export type ModelList = (o: { silent: boolean }) => ChatModel[] | Promise<ChatModel[]>;
+
+/**
+ * The Space models whose tool calls work end to end in Qwen's `<tool_call>` text format: Qwen2.5
+ * and Qwen3 were trained on it (Hermes style). Qwen2-72B was not (it learnt Qwen-Agent's
+ * ✿FUNCTION✿ format), so the agent's picker does not offer it.
+ */
+const NO_TEXT_TOOL_CALLS = new Set(['qwen-2-72b']);
+
+/** Each Space's model, as the picker lists it. */
+export function spaceModels(): ChatModel[] {
+  return MODELS.map((id) => {
+    const s = spaceFor(id);
+    return {
+      id,
+      name: `Qwen ${id.replace(/^qwen-/, '')}`,
+      family: 'qwen',
+      version: s.shape.spaceId,
+      where: `${s.shape.spaceId} Space`,
+      description: `${s.label.replace(/^Qwen /, '')}, served free by the Hugging Face Space ${s.shape.spaceId} (no account; it may queue).`,
+      maxInputTokens: contextTokens(id) - MAX_OUTPUT_TOKENS,
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+      toolCalling: !NO_TEXT_TOOL_CALLS.has(id),
+    };
+  });
+}
+
+/** VS Code's thinking part, where this VS Code has one (a proposed API that ships in the runtime). */
+type ThinkingPartClass = new (value: string, id?: string, metadata?: Record<string, unknown>) => object;
+export function thinkingPartClass(): ThinkingPartClass | undefined {
+  const c = (vscode as unknown as { LanguageModelThinkingPart?: unknown }).LanguageModelThinkingPart;
+  return typeof c === 'function' ? (c as ThinkingPartClass) : undefined;
+}
+
+export interface QwenChatModelsOptions {
+  /** The models to offer (default: each Space's). */
+  models?: ModelList;
+  /** The last known health of a model, and when it changes. */
+  health?: HealthSource;
+  onDidChangeHealth?: vscode.Event<void>;
+  /** Told how each request went, to remember (a model answered, or why it failed). */
+  outcome?: (model: string, state: string, ok: boolean) => void;
+  /** Tests pace the text with their own clock. */
+  batching?: BatcherOptions;
 }
 
 export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.Disposable {
   static readonly vendor = 'qwen-space';
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this.emitter.event;
+  private readonly subs: vscode.Disposable[] = [];
   private calls = 0;
+  private readonly models: ModelList;
 
   constructor(
     private readonly stream: ModelStream,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+    private readonly o: QwenChatModelsOptions = {},
+  ) {
+    this.models = o.models ?? spaceModels;
+    // The picker shows each model's last known state: read the list again when it changes.
+    if (o.onDidChangeHealth) this.subs.push(o.onDidChangeHealth(() => this.changed()));
+  }
 
   changed(): void {
     this.emitter.fire();
   }
 
-  provideLanguageModelChatInformation(): vscode.LanguageModelChatInformation[] {
-    return MODELS.map((id) => {
-      const s = spaceFor(id);
+  async provideLanguageModelChatInformation(options: vscode.PrepareLanguageModelChatModelOptions): Promise<vscode.LanguageModelChatInformation[]> {
+    const now = Date.now();
+    return (await this.models({ silent: options?.silent ?? true })).map((m) => {
+      const state = healthText(this.o.health?.(m.id), now);
       return {
-        id,
-        name: `Qwen ${id.replace(/^qwen-/, '')}`,
-        family: 'qwen',
-        version: s.shape.spaceId,
-        tooltip: `${s.label}, served free by the Hugging Face Space ${s.shape.spaceId} (no account; it may queue).`,
-        detail: s.shape.spaceId,
-        maxInputTokens: contextTokens(id) - MAX_OUTPUT_TOKENS,
-        maxOutputTokens: MAX_OUTPUT_TOKENS,
-        capabilities: { toolCalling: true },
+        id: m.id,
+        name: m.name,
+        family: m.family,
+        version: m.version,
+        detail: state ? `${m.where} · ${state}` : m.where,
+        tooltip: state ? `${m.description} Last known: ${state}.` : m.description,
+        maxInputTokens: m.maxInputTokens,
+        maxOutputTokens: m.maxOutputTokens,
+        capabilities: { toolCalling: m.toolCalling },
       };
     });
   }
@@ -93,23 +173,40 @@ export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.
       else msgs.unshift({ role: 'system', content: text });
       this.log.info(`language model ${model.id}: ${tools.length} tools offered, ${withSchema} with full schemas, ${text.length} characters`);
     }
+    const Thinking = thinkingPartClass();
+    const thinkingId = `qwen-thinking-${Date.now().toString(36)}-${++this.calls}`;
+    // Text and reasoning at a human cadence (VS Code renders the response again on each part).
+    const response = new ModelResponse(
+      (p) => {
+        if (p.kind === 'call') progress.report(new vscode.LanguageModelToolCallPart(`qwen-${Date.now().toString(36)}-${++this.calls}`, p.call.name, p.call.arguments));
+        else if (p.kind === 'text') progress.report(new vscode.LanguageModelTextPart(p.text));
+        else if (Thinking) progress.report((p.done ? new Thinking('', '', { vscode_reasoning_done: true }) : new Thinking(p.text, thinkingId)) as vscode.LanguageModelResponsePart);
+      },
+      { tools: tools.length > 0, thinking: Thinking !== undefined, ...this.o.batching },
+    );
     const ac = new AbortController();
-    const sub = token.onCancellationRequested(() => ac.abort());
-    const parser = new ToolCallParser();
-    const emit = (parts: ReturnType<ToolCallParser['push']>) => {
-      for (const p of parts) {
-        if (p.type === 'call') progress.report(new vscode.LanguageModelToolCallPart(`qwen-${Date.now().toString(36)}-${++this.calls}`, p.call.name, p.call.arguments));
-        else progress.report(new vscode.LanguageModelTextPart(p.text));
-      }
-    };
+    // Stop: what waits goes out first (nothing is held back), then the Space is told.
+    const sub = token.onCancellationRequested(() => {
+      response.flush();
+      ac.abort();
+    });
+    let answered = model.id;
     try {
       for await (const ev of this.stream(msgs, ac.signal, model.id)) {
-        if (ev.type === 'text') emit(tools.length ? parser.push(ev.delta) : [{ type: 'text', text: ev.delta }]);
-        else if (ev.type === 'model' && ev.fallbackReason) this.log.info(`language model ${model.id}: ${ev.fallbackReason}; answered by ${ev.model}`);
+        if (ev.type === 'model') {
+          if (ev.fallbackReason) {
+            this.log.info(`language model ${model.id}: ${ev.fallbackReason}; answered by ${ev.model}`);
+            this.o.outcome?.(model.id, 'unavailable', false);
+          }
+          answered = ev.model;
+        } else response.event(ev);
       }
-      emit(parser.end());
+      response.end();
+      this.o.outcome?.(answered, 'answered', true);
     } catch (err) {
+      response.end();
       if (token.isCancellationRequested) return;
+      this.o.outcome?.(answered, failureState((err as { kind?: string }).kind, (err as { details?: { stage?: string } }).details?.stage), false);
       const d = describeError(err);
       throw new Error(`${d.message} ${d.hint}`);
     } finally {
@@ -118,6 +215,7 @@ export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.
   }
 
   dispose(): void {
+    for (const s of this.subs) s.dispose();
     this.emitter.dispose();
   }
 }
