@@ -8,6 +8,7 @@ import type { ChatMessage } from '../provider/prompt';
 import { MODELS, QwenSpaces, spaceFor, urlFor } from '../provider/spaces';
 import { checkSpaces } from './checkSpaces';
 import { QwenChatModels } from './languageModels';
+import { HealthMemory } from './modelHealth';
 import { registerParticipant } from './participant';
 import { ChatSession } from './chatSession';
 import { ChatViewProvider } from './chatView';
@@ -269,19 +270,27 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     void vscode.window.showInformationMessage('Hugging Face token removed.');
   });
   command('qwenChat.showLog', () => log.show());
+  // Each model's last known state (answers, failures, Check Spaces), shown in VS Code's model picker.
+  const health = new HealthMemory();
   command('qwenChat.checkSpaces', async () => {
     const s = settings.value;
-    await checkSpaces({ spaces: s.spaces, hubUrl: s.hubUrl || undefined, proxy: s.proxy.proxy, noProxy: s.proxy.noProxy, strictSSL: s.proxy.strictSSL, hfToken: await getToken(), log });
+    const results = await checkSpaces({ spaces: s.spaces, hubUrl: s.hubUrl || undefined, proxy: s.proxy.proxy, noProxy: s.proxy.noProxy, strictSSL: s.proxy.strictSSL, hfToken: await getToken(), log });
+    // What the check found goes to VS Code's model picker, for every model of each Space.
+    for (const r of results) for (const m of MODELS) if (spaceFor(m).shape.spaceId === r.spaceId) health.record(m, r.firstTokenMs !== undefined ? 'up' : 'down', r.firstTokenMs !== undefined);
   });
 
   // VS Code's own Chat: Qwen's models in the model picker (with tool calling), and @qwen.
-  const lmProvider = new QwenChatModels((messages, signal, model) => stream(messages, signal, undefined, model), log);
+  const lmProvider = new QwenChatModels((messages, signal, model) => stream(messages, signal, undefined, model), log, {
+    health: health.get,
+    onDidChangeHealth: health.onDidChange,
+    outcome: (m, state, ok) => health.record(m, state, ok),
+  });
   context.subscriptions.push(lmProvider, vscode.lm.registerLanguageModelChatProvider(QwenChatModels.vendor, lmProvider), settings.onChange(() => lmProvider.changed()));
   // Models are loaded only when something asks: say they are there, and ask once, so the chat's
   // picker offers and selects one by itself.
   lmProvider.changed();
   void Promise.resolve(vscode.lm.selectChatModels({ vendor: QwenChatModels.vendor })).catch(() => undefined);
-  context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log));
+  context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log, { outcome: (m, state, ok) => health.record(m, state, ok) }));
 
   log.info(`activate() took ${(performance.now() - started).toFixed(1)} ms`);
   // Tests in a real VS Code reach the session through the extension's exports.
