@@ -7,7 +7,7 @@ import type { ChatMessage } from '../provider/prompt';
 import { Backend, TOKEN_KEY } from './backend';
 import { addEndpoint, type AddEndpointArgs, removeEndpoint } from './endpoints';
 import { checkModels } from './checkModels';
-import { QwenChatModels } from './languageModels';
+import { endpointChatModels, QwenChatModels, spaceModels } from './languageModels';
 import { registerParticipant } from './participant';
 import { ChatSession } from './chatSession';
 import { ChatViewProvider } from './chatView';
@@ -229,13 +229,20 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   command('qwenChat.removeEndpoint', (arg) => removeEndpoint(backend, log, typeof arg === 'string' ? arg : undefined));
 
   // VS Code's own Chat: Qwen's models in the model picker (with tool calling), and @qwen.
-  const lmProvider = new QwenChatModels((messages, signal, model) => stream(messages, signal, undefined, model), log);
+  // Each model's last known state (the router's memory, Check Models) shows in VS Code's picker.
+  const lmProvider = new QwenChatModels((messages, signal, model, tools) => backend.stream(messages, signal, { model, tools }), log, {
+    models: () => [...spaceModels(), ...endpointChatModels(backend.models())],
+    health: (m) => backend.health.describe(m),
+    onDidChangeHealth: backend.onDidChangeModels,
+  });
   context.subscriptions.push(lmProvider, vscode.lm.registerLanguageModelChatProvider(QwenChatModels.vendor, lmProvider), settings.onChange(() => lmProvider.changed()));
   // Models are loaded only when something asks: say they are there, and ask once, so the chat's
   // picker offers and selects one by itself.
   lmProvider.changed();
   void Promise.resolve(vscode.lm.selectChatModels({ vendor: QwenChatModels.vendor })).catch(() => undefined);
-  context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log));
+  context.subscriptions.push(
+    registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log, { where: (m) => backend.models().find((x) => x.id === m)?.where ?? m }),
+  );
 
   log.info(`activate() took ${(performance.now() - started).toFixed(1)} ms`);
   // Tests in a real VS Code reach the session through the extension's exports.

@@ -1,7 +1,10 @@
 /**
  * `@qwen` in VS Code's Chat view: answers with the Qwen Spaces (whatever model the picker has),
  * showing the queue with `stream.progress`, the files it was given as references, and the model
- * that answered. `/explain` and `/fix` take the selection, or the active file.
+ * that answered. `/explain` and `/fix` take the selection, or the active file. The text goes out
+ * at a human cadence (TextBatcher): VS Code renders the whole response again on every call.
+ * Reasoning is not part of the answer: VS Code's thinking block needs a proposed API in a
+ * participant, so a progress line says the model is thinking, and the reasoning stays out.
  */
 import * as vscode from 'vscode';
 import { describeError, isAbort } from '../provider/errors';
@@ -11,6 +14,8 @@ import { explainMessage, fixMessage } from './prompts';
 import { DEFAULT_EXPLAIN_PROMPT, type Settings } from './settings';
 import { statusText } from './statusText';
 import type { ModelStream } from './languageModels';
+import { answerFooter, type AnswerMetadata, historyAnswer } from './participantHistory';
+import { type BatcherOptions, TextBatcher } from './textBatcher';
 
 export const PARTICIPANT_ID = 'qwenChat.qwen';
 
@@ -30,14 +35,35 @@ function historyMessages(context: vscode.ChatContext): ChatMessage[] {
   for (const turn of context.history) {
     if (turn instanceof vscode.ChatRequestTurn) out.push({ role: 'user', content: turn.prompt });
     else if (turn instanceof vscode.ChatResponseTurn) {
-      const text = turn.response.map((p) => (p instanceof vscode.ChatResponseMarkdownPart ? p.value.value : '')).join('');
+      const shown = turn.response.map((p) => (p instanceof vscode.ChatResponseMarkdownPart ? p.value.value : '')).join('');
+      // The answer only: not the footer this extension wrote under it.
+      const text = historyAnswer(shown, turn.result.metadata as AnswerMetadata | undefined);
       if (text.trim()) out.push({ role: 'assistant', content: text });
     }
   }
   return out;
 }
 
-export function registerParticipant(context: vscode.ExtensionContext, stream: ModelStream, settings: () => Settings, log: vscode.LogOutputChannel): vscode.Disposable {
+export interface ParticipantOptions {
+  batching?: BatcherOptions;
+  /** Where a model runs, in words (a Space id, or "Ollama at 127.0.0.1:11434"). */
+  where?: (model: string) => string;
+}
+
+export function registerParticipant(
+  context: vscode.ExtensionContext,
+  stream: ModelStream,
+  settings: () => Settings,
+  log: vscode.LogOutputChannel,
+  o: ParticipantOptions = {},
+): vscode.Disposable {
+  const whereOf = (m: string): string => {
+    try {
+      return o.where?.(m) ?? spaceFor(m).shape.spaceId;
+    } catch {
+      return m;
+    }
+  };
   const handler: vscode.ChatRequestHandler = async (request, chatContext, response, token) => {
     const s = settings();
     // The picker's model when it is one of ours; otherwise the model chosen in the settings.
@@ -62,28 +88,55 @@ export function registerParticipant(context: vscode.ExtensionContext, stream: Mo
       if (ref.value instanceof vscode.Uri || ref.value instanceof vscode.Location) response.reference(ref.value);
     }
     messages.push(...historyMessages(chatContext), { role: 'user', content: prompt });
+    let thinking = false;
+    const text = new TextBatcher(
+      {
+        text: (t) => response.markdown(t),
+        thinking: () => {
+          if (thinking) return;
+          thinking = true;
+          response.progress('Thinking…');
+        },
+        restart: (note) => response.markdown(note),
+      },
+      o.batching,
+    );
     const ac = new AbortController();
-    const sub = token.onCancellationRequested(() => ac.abort());
+    // Stop: what waits goes out first (nothing is held back), then the Space is told.
+    const sub = token.onCancellationRequested(() => {
+      text.flush();
+      ac.abort();
+    });
     let answered = model;
+    let where: string | undefined;
     try {
-      response.progress(`Asking ${model} (${spaceFor(model).shape.spaceId})…`);
+      response.progress(`Asking ${model} (${whereOf(model)})…`);
       for await (const ev of stream(messages, ac.signal, model)) {
         if (ev.type === 'status') {
           const t = statusText(ev.status);
           if (t) response.progress(t);
         } else if (ev.type === 'model') {
+          if (ev.fallbackReason) {
+            text.flush();
+            response.progress(`${ev.fallbackReason}; ${ev.model} answers.`);
+          }
           answered = ev.model;
-          if (ev.fallbackReason) response.progress(`${ev.fallbackReason}; ${ev.model} answers.`);
-        } else if (ev.type === 'text') response.markdown(ev.delta);
-        else if (ev.type === 'rewrite') response.markdown(`\n\n*(The Space rewrote its answer; the final text:)*\n\n${ev.text}`);
+          where = ev.where ?? ev.spaceId;
+        } else if (ev.type === 'text') text.text(ev.delta);
+        else if (ev.type === 'rewrite') text.rewrite(ev.text);
+        else if (ev.type === 'reasoning') text.thinking(ev.delta);
       }
-      response.markdown(`\n\n---\n*Answered by ${answered} (${spaceFor(answered).shape.spaceId}).*`);
-      return { metadata: { model: answered } };
+      text.end();
+      response.markdown(answerFooter(answered, where ?? whereOf(answered)));
+      const metadata: AnswerMetadata = { model: answered, ...(text.restarts ? { answer: text.answer } : {}) };
+      return { metadata };
     } catch (err) {
-      if (isAbort(err) || token.isCancellationRequested) return { metadata: { model: answered, stopped: true } };
+      text.end();
+      const metadata: AnswerMetadata = { model: answered, stopped: true, ...(text.restarts ? { answer: text.answer } : {}) };
+      if (isAbort(err) || token.isCancellationRequested) return { metadata };
       const d = describeError(err);
       log.error(`@qwen failed: ${d.message}`);
-      return { errorDetails: { message: `${d.message} ${d.hint}` } };
+      return { errorDetails: { message: `${d.message} ${d.hint}` }, metadata: { model: answered, ...(text.restarts ? { answer: text.answer } : {}) } };
     } finally {
       sub.dispose();
     }

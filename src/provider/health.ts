@@ -65,7 +65,7 @@ export function agoText(ms: number): string {
 /** "Qwen2.5 is busy (its queue is full)" -> "queue full"; other reasons lose the model's name. */
 function shortReason(reason: string): string {
   if (/queue is full/i.test(reason)) return 'queue full';
-  if (/could not be reached|refused/i.test(reason)) return 'unreachable';
+  if (/could not be reached|refused|cannot find the host|could not connect/i.test(reason)) return 'unreachable';
   if (/paused/i.test(reason)) return 'paused';
   if (/asleep|starting/i.test(reason)) return 'asleep or starting';
   if (/stopped answering|timed? ?out/i.test(reason)) return 'stopped answering';

@@ -243,6 +243,7 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
     } catch (err) {
       lastError = err;
       const unavailable = !said && !options.signal?.aborted && (skipped || isUnavailable(err));
+      if (unavailable && !skipped && last) options.health?.record(m, 'unavailable', reasonOf(err as QwenError, ref));
       if (!unavailable || last) {
         if (unavailable && firstError && failed.length) {
           const also = [...failed.slice(1), reasonOf(err as QwenError, ref)].join('; ');
