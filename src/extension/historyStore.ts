@@ -276,6 +276,8 @@ export class HistoryStore {
   private watchStarted: Promise<void> | undefined;
   private watching = false;
   private checkTimer: NodeJS.Timeout | undefined;
+  /** The conversations the watcher named since the last look (undefined: one it could not name). */
+  private named: Set<string> | undefined = new Set();
   private problem: SaveProblem | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
@@ -378,14 +380,23 @@ export class HistoryStore {
     return run;
   }
 
-  private async runScan(): Promise<void> {
+  /** Only the conversations the watcher named: a stat or two each, not the whole folder. */
+  private scanNamed(only: ReadonlySet<string>, generation: number): Promise<void> {
+    const run = this.scanTail.catch(() => undefined).then(() => this.runScan(only, generation));
+    this.scanTail = run;
+    return run;
+  }
+
+  /** `upTo`: the watcher's count of changes that `only` covers (a whole-folder look covers all until it starts). */
+  private async runScan(only?: ReadonlySet<string>, upTo?: number): Promise<void> {
     await this.seed();
-    const generation = this.generation;
+    if (only && !this.scanned) only = undefined; // the first look is always the whole folder
+    const generation = only ? upTo! : this.generation;
     const seqAtStart = this.seq;
     const readsAtStart = this.stats.fileReads;
     const changed = new Set<string>();
     const look = async <E extends Entry>(dir: string, map: Map<string, E>, make: (r: { key: string; st: Stats; c?: StoredConversation }) => E): Promise<void> => {
-      const ids = (await names(dir)).map(idOf).filter((x): x is string => x !== undefined);
+      const ids = only ? [...only] : (await names(dir)).map(idOf).filter((x): x is string => x !== undefined);
       const seen = new Set<string>();
       await eachLimited(ids, 32, async (id) => {
         const file = path.join(dir, `${id}.json`);
@@ -414,7 +425,7 @@ export class HistoryStore {
         if (this.bases.get(id)?.key !== r.key) changed.add(id);
       });
       for (const id of [...map.keys()]) {
-        if (seen.has(id) || (map.get(id)!.seq > seqAtStart)) continue;
+        if (seen.has(id) || (only && !only.has(id)) || map.get(id)!.seq > seqAtStart) continue;
         map.delete(id);
         this.cacheDirty = true;
         changed.add(id);
@@ -464,11 +475,18 @@ export class HistoryStore {
   private seen(name: string | undefined): void {
     if (name !== undefined && !idOf(name)) return;
     this.generation++;
+    // A change the watcher could not name: the whole folder is looked at.
+    if (this.named) {
+      if (name === undefined) this.named = undefined;
+      else this.named.add(idOf(name)!);
+    }
     if (this.checkTimer) clearTimeout(this.checkTimer);
     // Debounced: one look after a burst of writes.
     this.checkTimer = setTimeout(() => {
       this.checkTimer = undefined;
-      if (!this.closed) this.scan().catch((err) => this.opts.onError?.(err));
+      const named = this.named;
+      this.named = new Set();
+      if (!this.closed) (named ? this.scanNamed(named, this.generation) : this.scan()).catch((err) => this.opts.onError?.(err));
     }, 100);
     this.checkTimer.unref?.();
   }

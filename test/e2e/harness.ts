@@ -356,3 +356,22 @@ export class VsCode {
 async function waitForHttp(url: string, ms: number): Promise<void> {
   await waitFor(`${url} to come up`, async () => (await fetch(url)).ok, { timeoutMs: ms, everyMs: 200 });
 }
+
+/**
+ * A second VS Code window on the same server, open on another folder: a second tab in the same
+ * browser. It has its own extension host but the same user data, so the same global storage
+ * (as two desktop windows have). Stopping the first VS Code stops it too; its own stop() does nothing.
+ */
+export async function secondWindow(first: VsCode, env: VsCodeEnv, folder: string): Promise<VsCode> {
+  if (!first.url || !first.browser) throw new Error('start the first VS Code first');
+  await fs.mkdir(folder, { recursive: true });
+  const w = new VsCode(env);
+  w.url = first.url;
+  w.userDataDir = first.userDataDir;
+  w.extensionsDir = first.extensionsDir;
+  w.workspace = folder;
+  w.page = await first.page.context().newPage();
+  w.page.on('pageerror', (e) => w.browserErrors.push(`pageerror ${e.stack ?? e.message}`));
+  await w.open();
+  return w;
+}

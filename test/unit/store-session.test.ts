@@ -77,6 +77,12 @@ describe('a chat session sharing its history with another window', function () {
       assert.deepEqual((await seen).ids, ['other0'], 'only the other window\'s conversation, not this one\'s own save');
       const list = await waitFor('the list posted to the view', () => posted.find((m): m is Extract<HostToWebview, { type: 'history' }> => m.type === 'history'));
       assert.deepEqual(list.items.map((c) => c.title).sort(), ['mine', 'other number 0']);
+      // And deleted there: out of the list here, into the trash.
+      const gone = nextEvent(store.onDidChangeExternally);
+      await inOtherWindow(dir, 'delete', 'other0');
+      assert.deepEqual((await gone).ids, ['other0']);
+      assert.deepEqual((await store.list()).map((c) => c.title), ['mine']);
+      assert.deepEqual((await store.listTrash()).map((c) => c.title), ['other number 0']);
     } finally {
       follow.dispose();
       store.close();
