@@ -22,10 +22,11 @@ import { promises as fsp } from 'node:fs';
 import { chatHtml } from '../../src/extension/webviewHtml';
 import type { TurnView } from '../../src/protocol';
 import { benchEndpoint } from './endpoint-bench';
+import { benchHistorySearch } from './history-bench';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 /** Everything measured, written to bench-results/latest.json. */
-const results: Record<string, Record<string, unknown>> = { provider: {}, webview: { chromium: {} }, startup: {}, concurrency: {}, endpoint: {} };
+const results: Record<string, Record<string, unknown>> = { provider: {}, webview: { chromium: {} }, startup: {}, concurrency: {}, endpoint: {}, history: {} };
 const checks: Array<{ what: string; value: string; target: string; ok: boolean | null }> = [];
 function check(what: string, value: number | null, target: string, ok: boolean | null, unit = 'ms'): void {
   checks.push({ what, value: value === null ? 'not measured' : `${+value.toFixed(2)} ${unit}`, target, ok: value === null ? null : ok });
@@ -395,6 +396,14 @@ async function main(): Promise<void> {
     check('endpoint client CPU vs the openai SDK (median of rounds)', ep.ratios.clientVsSdk, '<= 1x', ep.ratios.clientVsSdk <= 1, 'x');
     check('endpoint client CPU vs the floor (median of rounds)', ep.ratios.clientVsFloor, '<= 1.5x', ep.ratios.clientVsFloor <= 1.5, 'x');
     check('endpoint first token vs the floor', ep.firstTokenMs.client - ep.firstTokenMs.floor, 'within 2 ms', ep.firstTokenMs.client - ep.firstTokenMs.floor <= 2);
+    const hist = await benchHistorySearch();
+    console.log(
+      `History search over ${hist.conversations} conversations, per keystroke (medians): ${hist.cachedMsPerKeystroke.toFixed(1)} ms and ${hist.cachedReadsPerKeystroke} file reads with the store's cache; ` +
+        `${hist.unwatchedMsPerKeystroke.toFixed(1)} ms unwatched; ${hist.naiveMsPerKeystroke.toFixed(1)} ms and ${hist.naiveReadsPerKeystroke} reads reading every file (the old way)`,
+    );
+    results.history = { ...hist, reproduce: 'npm run compile && node -e "require(\'./out/test/bench/history-bench.js\').benchHistorySearch().then(console.log)"' };
+    check('History search: file reads per keystroke over 1,000 conversations', hist.cachedReadsPerKeystroke, '0 (not 1,000)', hist.cachedReadsPerKeystroke === 0, 'reads');
+    check('History search vs reading every file, per keystroke', hist.cachedMsPerKeystroke / hist.naiveMsPerKeystroke, '<= 0.1x', hist.cachedMsPerKeystroke <= 0.1 * hist.naiveMsPerKeystroke, 'x');
     const mem = process.memoryUsage();
     console.log(`client process RSS after runs: ${(mem.rss / 1048576).toFixed(0)} MiB, heap used ${(mem.heapUsed / 1048576).toFixed(0)} MiB`);
   } finally {

@@ -1,0 +1,131 @@
+/**
+ * Your own endpoint in VS Code's own Chat (code-server, offline, no account): its model in VS
+ * Code's model picker, answering `@qwen`, and in agent mode a real tool run through the endpoint's
+ * native tool calls (OpenAI `tools`, `tool_calls`, and the result back as a `tool` message).
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type LocalEndpoint, startEndpoint } from '../fixtures/endpoint';
+import { closedPort } from '../fixtures/proxy';
+import { waitFor } from '../support/wait';
+import { ensureInstalled, VsCode } from './harness';
+
+const APP = '# NATIVE_ENDPOINT_MARKER\ndef add(a, b):\n    return a + b\n';
+const MODEL = 'Qwen/Qwen2.5-Coder-32B-Instruct';
+
+describe('your own endpoint in VS Code\'s own Chat', function () {
+  this.timeout(240_000);
+  let endpoint: LocalEndpoint;
+  let vs: VsCode;
+
+  before(async function () {
+    this.timeout(900_000);
+    const env = ensureInstalled();
+    endpoint = await startEndpoint({ dialect: 'vllm', tokenDelayMs: 5, models: [MODEL], answer: (q) => `Endpoint answer: ${q.slice(0, 40)}` });
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-native-home-'));
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'qwen-native-tmp-'));
+    vs = new VsCode(env);
+    await vs.start({
+      settings: {
+        'chat.disableAIFeatures': false,
+        // Every Space is out of reach: only the endpoint answers.
+        'qwenChat.spaceUrl': dead,
+        'qwenChat.spaces': { 'qwen-2.5-max': dead, 'qwen-2-72b': dead, 'qwen-3-235b': dead, 'qwen-2.5-1m': dead },
+        'qwenChat.model': `gpu/${MODEL}`,
+        'qwenChat.endpoints': [{ name: 'gpu', preset: 'vllm', baseUrl: endpoint.url, models: [MODEL] }],
+      },
+      files: { 'src/app.py': APP },
+      env: { HOME: home, TMPDIR: tmp, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
+    });
+  });
+
+  after(async () => {
+    await vs?.stop();
+    await endpoint?.close();
+  });
+
+  afterEach(async function () {
+    // A picker or menu left open would swallow the next command's keys.
+    for (let i = 0; i < 2; i++) await vs.page.keyboard.press('Escape').catch(() => undefined);
+    const name = (this.currentTest?.title ?? 'test').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    await vs.screenshot(`${this.currentTest?.state === 'failed' ? 'FAILED-' : ''}native-endpoint-${name}`).catch(() => undefined);
+  });
+
+  const chatText = async () => (await vs.page.locator('.interactive-list').allTextContents()).join('\n');
+  const input = () => vs.page.locator('.interactive-input-part:visible .monaco-editor').first();
+  const picker = () => vs.page.locator('.interactive-input-part:visible [aria-label^="Models, "]').first();
+
+  async function closeDialogs(): Promise<void> {
+    for (let i = 0; i < 3 && (await vs.page.locator('.monaco-dialog-box').isVisible().catch(() => false)); i++) await vs.page.keyboard.press('Escape');
+  }
+
+  async function ask(text: string): Promise<void> {
+    await closeDialogs();
+    await input().click();
+    await vs.page.keyboard.press('Control+A');
+    await vs.page.keyboard.type(text);
+    await vs.page.keyboard.press('Enter');
+  }
+
+  /** Picks the endpoint's model in VS Code's model picker, by its name. */
+  async function pickEndpointModel(): Promise<void> {
+    await waitFor('a Qwen model in the picker', async () => /^Models, /.test((await picker().getAttribute('aria-label').catch(() => '')) ?? ''), { timeoutMs: 90_000, everyMs: 500 });
+    if ((await picker().getAttribute('aria-label'))?.includes(MODEL)) return;
+    await picker().click();
+    const item = vs.page.locator('.monaco-list-row, .action-item, [role="menuitem"], [role="option"]', { hasText: MODEL }).first();
+    await item.waitFor({ timeout: 15_000 });
+    await vs.screenshot('native-endpoint-model-picker');
+    await item.click();
+    await waitFor('the endpoint model selected', async () => ((await picker().getAttribute('aria-label')) ?? '').includes(MODEL), { timeoutMs: 15_000, everyMs: 250 });
+  }
+
+  it('lists the endpoint\'s model in VS Code\'s picker, and @qwen answers from it, naming where it ran', async () => {
+    // Without a Copilot account the picker lists other providers' models once Manage Models has run.
+    await vs.command('Chat: Manage Language Models');
+    await waitFor('Manage Models to show the endpoint model', async () => (await vs.page.locator(`text=${MODEL}`).count()) > 0, { timeoutMs: 30_000, everyMs: 250 });
+    await vs.screenshot('native-endpoint-manage-models');
+    await waitFor('Manage Models to close', async () => {
+      await vs.page.keyboard.press('Escape');
+      return !(await vs.page.locator('text=Install Model Providers').isVisible().catch(() => false));
+    }, { timeoutMs: 15_000, everyMs: 500 });
+    await closeDialogs();
+    await vs.command('Chat: New Chat Editor');
+    await pickEndpointModel();
+    const before = endpoint.requests.length;
+    await ask('@qwen What is a closure?');
+    await waitFor('the answer from the endpoint', async () => /Endpoint answer:[\s\S]*Answered by gpu\/Qwen\/Qwen2\.5-Coder-32B-Instruct \(vLLM.*127\.0\.0\.1/.test(await chatText()), { timeoutMs: 60_000, everyMs: 200 });
+    assert.ok(endpoint.requests.slice(before).some((r) => r.path.endsWith('/chat/completions')));
+  });
+
+  it('in agent mode, the endpoint calls a real tool natively and gets its result back as a tool message', async () => {
+    await closeDialogs();
+    await vs.command('Chat: New Chat Editor');
+    await pickEndpointModel();
+    // The bundled Copilot Chat takes a moment to switch on: ask until a request with tools arrives.
+    const n0 = endpoint.requests.length;
+    const withTools = () => endpoint.requests.slice(n0).filter((r) => Array.isArray(r.body?.tools) && (r.body!.tools as unknown[]).length > 0);
+    await waitFor('an agent request with native tools', async () => {
+      if (withTools().length) return true;
+      await ask('Hello plain chat');
+      await waitFor('the request, or a sign-in offer', async () => withTools().length > 0 || (await vs.page.locator('.monaco-dialog-box').isVisible().catch(() => false)), { timeoutMs: 60_000, everyMs: 500 }).catch(() => undefined);
+      return withTools().length > 0;
+    }, { timeoutMs: 180_000, everyMs: 1_000 });
+    const tools = (withTools()[0].body!.tools as Array<{ function: { name: string } }>).map((t) => t.function.name);
+    const read = tools.find((t) => /read.?file/i.test(t));
+    assert.ok(read, `a read-file tool among ${tools.join(', ')}`);
+    // No `<tools>` text in the system prompt: the tools went as the OpenAI parameter.
+    assert.ok(!JSON.stringify(withTools()[0].body!.messages).includes('<tools>'));
+    await waitFor('the endpoint to be idle', async () => endpoint.completed + endpoint.cancelled >= endpoint.requests.filter((r) => r.path.endsWith('/chat/completions')).length, { timeoutMs: 60_000, everyMs: 250 });
+    const n1 = endpoint.requests.length;
+    // The fixture calls the tool the message names, with the quoted path.
+    await ask(`Please use ${read} on "${path.join(vs.workspace, 'src/app.py')}"`);
+    await waitFor('the tool result back at the endpoint as a tool message', async () =>
+      endpoint.requests.slice(n1).some((r) => ((r.body?.messages as Array<{ role: string; content?: unknown; tool_call_id?: string }>) ?? []).some((m) => m.role === 'tool' && !!m.tool_call_id && /NATIVE_ENDPOINT_MARKER/.test(JSON.stringify(m.content)))),
+      { timeoutMs: 90_000, everyMs: 250 },
+    );
+    await vs.screenshot('native-endpoint-tool-call');
+  });
+});
