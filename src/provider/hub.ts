@@ -67,7 +67,6 @@ export const HUB_STAGES_TTL_MS = 3 * 60_000;
  */
 export class HubStages {
   private readonly cache = new Map<string, { stage: string | undefined; at: number }>();
-  private readonly pending = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -79,12 +78,8 @@ export class HubStages {
         const key = `${hubUrl}#${id}`;
         const hit = this.cache.get(key);
         if (hit && this.now() - hit.at < HUB_STAGES_TTL_MS) return void out.set(id, hit.stage);
-        let ask = this.pending.get(key);
-        if (!ask) {
-          ask = spaceStage(http, hubUrl, id, signal).finally(() => this.pending.delete(key));
-          this.pending.set(key, ask);
-        }
-        const stage = await ask;
+        // Each caller asks with its own connection and signal: a Stop in one request never fails another's.
+        const stage = await spaceStage(http, hubUrl, id, signal);
         // No answer is not remembered: the next request asks again.
         if (stage !== undefined) this.cache.set(key, { stage, at: this.now() });
         out.set(id, stage);
