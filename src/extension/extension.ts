@@ -7,6 +7,7 @@ import { Http, redactUrl } from '../provider/gradio/http';
 import type { ChatMessage } from '../provider/prompt';
 import { MODELS, QwenSpaces, spaceFor, urlFor } from '../provider/spaces';
 import { checkSpaces } from './checkSpaces';
+import { registerDemoFaults } from './demoFaults';
 import { QwenChatModels } from './languageModels';
 import { registerParticipant } from './participant';
 import { ChatSession } from './chatSession';
@@ -281,6 +282,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   // picker offers and selects one by itself.
   lmProvider.changed();
   void Promise.resolve(vscode.lm.selectChatModels({ vendor: QwenChatModels.vendor })).catch(() => undefined);
+  registerDemoFaults(context);
   context.subscriptions.push(registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log));
 
   log.info(`activate() took ${(performance.now() - started).toFixed(1)} ms`);

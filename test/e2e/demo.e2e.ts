@@ -139,6 +139,24 @@ describe('the offline demo (npm start -- --local)', function () {
     await vs.screenshot('demo-native-chat');
   });
 
+  it('Qwen: Demo Faults… puts the next question in a queue, and the chat counts it down', async () => {
+    await vs.command('Qwen: Demo Faults…');
+    await vs.pick('queue', 'Busy with a queue');
+    await vs.pick('qwen-2.5', 'qwen-2.5');
+    await vs.page.locator('.notification-toast', { hasText: 'Qwen demo: Busy with a queue: Qwen/Qwen2.5 (qwen-2.5).' }).waitFor({ timeout: 20_000 });
+    chat = await vs.openChat();
+    await chat.selectOption('[data-testid="model-picker"]', 'qwen-2.5');
+    let sawQueue = false;
+    const turn = await newAnswer(async () => {
+      await chat.fill('[data-testid="chat-input"]', 'Write a fibonacci function in TypeScript');
+      await chat.press('[data-testid="chat-input"]', 'Enter');
+      await until('the queue position', async () => (sawQueue = /in queue/i.test((await chat.textContent('[data-testid="messages"]')) ?? '')));
+    });
+    assert.ok(sawQueue);
+    assert.equal(await chat.textContent(`${turn} [data-testid="answer-model"]`), 'Qwen · qwen-2.5', 'the wait ends in its own answer');
+    assert.match((await chat.textContent(`${turn} .turn-body`)) ?? '', /function fibonacci\(n: number\)/);
+  });
+
   it('explains a selection in the sample project', async () => {
     await vs.openFile('cart.ts');
     await vs.page.locator('.monaco-editor .view-lines').first().click();
