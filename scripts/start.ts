@@ -81,6 +81,7 @@ function openBrowser(url: string): void {
 }
 
 async function main(): Promise<void> {
+  const t0 = Date.now();
   const local = flag('local');
   const dataDir = path.resolve(arg('data-dir') ?? path.join(ROOT, '.vscode-test'));
   const steps = local ? 3 : 2;
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     say('Faults, for the next question to a model (or run "Qwen: Demo Faults…" in VS Code):');
     for (const c of DEMO_CONTROLS) say(`  curl -X POST '${demo.url}/demo/${c.id}${c.id === 'reset' ? '' : '?model=qwen-2.5'}'`);
   } else say('Using the real Qwen Spaces on Hugging Face (`npm start -- --local` works offline).');
-  say('Ctrl+C stops everything.');
+  say(`Ready in ${Math.round((Date.now() - t0) / 1000)} s (after the build). Ctrl+C stops everything.`);
   if (!flag('no-open')) openBrowser(address);
 
   let stopping = false;
