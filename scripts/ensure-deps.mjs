@@ -58,4 +58,4 @@ if (why) {
   }
   process.stdout.write(`Dependencies installed in ${Math.round((Date.now() - t0) / 1000)} s\n`);
 }
-if (process.argv[2] === 'start') process.stdout.write('Building and packaging the extension (about 25 s)\n');
+if (process.argv[2] === 'start') process.stdout.write('Building and packaging the extension (about 20 s)\n');
