@@ -4,6 +4,8 @@
  * controls do what the README's table says.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ChatMessage } from '../../src/provider/prompt';
 import { clearEndpointCache } from '../../src/provider/qwen';
 import { MODELS, QwenSpaces, type SpacesOptions } from '../../src/provider/spaces';
@@ -113,5 +115,29 @@ describe('the offline demo\'s Spaces', function () {
     assert.equal(r.model, 'qwen-2-72b');
     assert.ok(r.events.some((e) => e.type === 'status' && /wak|sleep/i.test(JSON.stringify(e.status))), 'the wait is shown');
     assert.equal((await fetch(`${demo.url}/demo/explode`, { method: 'POST' })).status, 400);
+  });
+});
+
+describe('the offline demo\'s extras', () => {
+  it('serves Qwen2.5 as its Gradio 6 app (messages format) with --gradio6, still answering directly', async () => {
+    const demo = new DemoSpaces({ tokenDelayMs: 0, gradio6: true });
+    await demo.start();
+    try {
+      const s = demo.settings();
+      const config = (await (await fetch(`${s['qwenChat.spaceUrl'] as string}/config`)).json()) as { version: string };
+      assert.match(config.version, /^6\./);
+      const r = await run('qwen-2.5', [user('hello world in Go')], { spaces: { 'qwen-2.5': s['qwenChat.spaceUrl'] as string }, hubUrl: demo.url, fallback: false });
+      assert.equal(r.model, 'qwen-2.5');
+      assert.match(r.text, /```go\n/);
+    } finally {
+      clearEndpointCache();
+      await demo.stop();
+    }
+  });
+
+  it('hides Qwen: Demo Faults… from the palette outside the demo', () => {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }>; menus: { commandPalette: Array<{ command: string; when?: string }> } } };
+    assert.ok(pkg.contributes.commands.some((c) => c.command === 'qwenChat.demoFaults'));
+    assert.equal(pkg.contributes.menus.commandPalette.find((m) => m.command === 'qwenChat.demoFaults')?.when, 'qwenChat.demo');
   });
 });
