@@ -7,6 +7,7 @@ import type { ChatMessage } from '../provider/prompt';
 import { Backend, TOKEN_KEY } from './backend';
 import { addEndpoint, type AddEndpointArgs, removeEndpoint } from './endpoints';
 import { checkModels } from './checkModels';
+import { registerDemoFaults } from './demoFaults';
 import { endpointChatModels, QwenChatModels, spaceModels } from './languageModels';
 import { registerParticipant } from './participant';
 import { ChatSession } from './chatSession';
@@ -240,6 +241,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   // picker offers and selects one by itself.
   lmProvider.changed();
   void Promise.resolve(vscode.lm.selectChatModels({ vendor: QwenChatModels.vendor })).catch(() => undefined);
+  registerDemoFaults(context);
   context.subscriptions.push(
     registerParticipant(context, (messages, signal, model) => stream(messages, signal, undefined, model), () => settings.value, log, { where: (m) => backend.models().find((x) => x.id === m)?.where ?? m }),
   );
