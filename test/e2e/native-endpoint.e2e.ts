@@ -76,6 +76,12 @@ describe('your own endpoint in VS Code\'s own Chat', function () {
     if ((await picker().getAttribute('aria-label'))?.includes(MODEL)) return;
     await picker().click();
     const item = vs.page.locator('.monaco-list-row, .action-item, [role="menuitem"], [role="option"]', { hasText: MODEL }).first();
+    // A model not picked before sits under "Other Models", folded.
+    if (!(await item.isVisible().catch(() => false))) {
+      const other = vs.page.locator('.monaco-list-row, .action-item, [role="menuitem"], [role="option"], [role="treeitem"]', { hasText: /^\s*Other Models/ }).first();
+      await other.waitFor({ timeout: 15_000 });
+      await other.click();
+    }
     await item.waitFor({ timeout: 15_000 });
     await vs.screenshot('native-endpoint-model-picker');
     await item.click();
