@@ -7,7 +7,7 @@
  * unavailable before any text, and always says who answered and why not the first choice.
  */
 import { QwenError } from './errors';
-import { Http } from './gradio/http';
+import { Http, safeHost } from './gradio/http';
 import { type HealthMemory } from './health';
 import { type HubStages, isFinalStage, STAGE_WORDS } from './hub';
 import { type Endpoint, streamChat } from './openai/client';
@@ -92,16 +92,8 @@ export function resolveModel(id: string, endpoints: readonly ResolvedEndpoint[])
 /** Where a model runs, in words: "Qwen/Qwen2.5 (free Space)", "Ollama at 127.0.0.1:11434". */
 export function whereOf(ref: ModelRef): string {
   if (ref.kind === 'space') return ref.space.shape.spaceId;
-  const host = hostOf(ref.endpoint.baseUrl);
+  const host = safeHost(ref.endpoint.baseUrl);
   return ref.endpoint.preset ? `${ref.endpoint.preset.label}${ref.endpoint.preset.local || !ref.endpoint.preset.baseUrl ? ` at ${host}` : ''}` : `${ref.endpoint.name} at ${host}`;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
 
 /** The model in the endpoint's own words for a message: `qwen3:8b on Ollama`. */

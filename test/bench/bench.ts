@@ -22,6 +22,7 @@ import { promises as fsp } from 'node:fs';
 import { chatHtml } from '../../src/extension/webviewHtml';
 import type { TurnView } from '../../src/protocol';
 import { benchEndpoint } from './endpoint-bench';
+import { startListening } from './spawn';
 import { benchHistorySearch } from './history-bench';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
@@ -35,16 +36,8 @@ function check(what: string, value: number | null, target: string, ok: boolean |
 const WORDS = Number(process.env.BENCH_WORDS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-async function startSpace(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(__dirname, '../fixtures/serve.js'), '--port', '0', '--token-delay', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening on (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (c) => reject(new Error(`space exited ${c}`)));
-  });
-  return { url, child };
+function startSpace(): Promise<{ url: string; child: ChildProcess }> {
+  return startListening(path.join(__dirname, '../fixtures/serve.js'), ['--port', '0', '--token-delay', '0'], 'the local Space');
 }
 
 interface Result {

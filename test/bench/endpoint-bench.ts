@@ -8,7 +8,8 @@
  * `benchEndpoint()` is what `npm run bench` calls; `node out/test/bench/endpoint-bench.js`
  * runs it alone and prints the figures.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startListening } from './spawn';
 import path from 'node:path';
 import { streamChat } from '../../src/provider/openai/client';
 import type { Dialect } from '../fixtures/endpoint';
@@ -48,18 +49,8 @@ interface Run {
 
 const MODEL = 'Qwen/Qwen2.5-Coder-32B-Instruct';
 
-async function startServer(dialect: Dialect): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(__dirname, '../fixtures/serve-endpoint.js'), '--dialect', dialect, '--port', '0', '--token-delay', '0', '--models', MODEL], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening on (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (c) => reject(new Error(`the local endpoint exited (${c})`)));
-  });
-  return { url, child };
+function startServer(dialect: Dialect): Promise<{ url: string; child: ChildProcess }> {
+  return startListening(path.join(__dirname, '../fixtures/serve-endpoint.js'), ['--dialect', dialect, '--port', '0', '--token-delay', '0', '--models', MODEL], 'the local endpoint');
 }
 
 const question = (n: number) => `${n} words`;

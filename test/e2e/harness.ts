@@ -375,3 +375,31 @@ export async function secondWindow(first: VsCode, env: VsCodeEnv, folder: string
   await w.open();
   return w;
 }
+
+/** VS Code's own Chat (the view, or a chat opened in an editor), driven as a user does. */
+export class NativeChat {
+  constructor(private readonly vs: VsCode) {}
+
+  /** Everything the chat lists show. */
+  async text(): Promise<string> {
+    return (await this.vs.page.locator('.interactive-list').allTextContents()).join('\n');
+  }
+
+  input() {
+    return this.vs.page.locator('.interactive-input-part:visible .monaco-editor').first();
+  }
+
+  /** Closes a modal dialog VS Code may show (a sign-in offer), so the input can be reached. */
+  async closeDialogs(): Promise<void> {
+    for (let i = 0; i < 3 && (await this.vs.page.locator('.monaco-dialog-box').isVisible().catch(() => false)); i++) await this.vs.page.keyboard.press('Escape');
+  }
+
+  /** Types a message (replacing a sticky "@qwen": the text says whom to ask) and sends it. */
+  async ask(text: string): Promise<void> {
+    await this.closeDialogs();
+    await this.input().click();
+    await this.vs.page.keyboard.press('Control+A');
+    await this.vs.page.keyboard.type(text);
+    await this.vs.page.keyboard.press('Enter');
+  }
+}

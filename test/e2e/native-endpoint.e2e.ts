@@ -10,7 +10,7 @@ import path from 'node:path';
 import { type LocalEndpoint, startEndpoint } from '../fixtures/endpoint';
 import { closedPort } from '../fixtures/proxy';
 import { waitFor } from '../support/wait';
-import { ensureInstalled, VsCode } from './harness';
+import { ensureInstalled, NativeChat, VsCode } from './harness';
 
 const APP = '# NATIVE_ENDPOINT_MARKER\ndef add(a, b):\n    return a + b\n';
 const MODEL = 'Qwen/Qwen2.5-Coder-32B-Instruct';
@@ -40,6 +40,7 @@ describe('your own endpoint in VS Code\'s own Chat', function () {
       files: { 'src/app.py': APP },
       env: { HOME: home, TMPDIR: tmp, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
     });
+    chat = new NativeChat(vs);
   });
 
   after(async () => {
@@ -54,21 +55,11 @@ describe('your own endpoint in VS Code\'s own Chat', function () {
     await vs.screenshot(`${this.currentTest?.state === 'failed' ? 'FAILED-' : ''}native-endpoint-${name}`).catch(() => undefined);
   });
 
-  const chatText = async () => (await vs.page.locator('.interactive-list').allTextContents()).join('\n');
-  const input = () => vs.page.locator('.interactive-input-part:visible .monaco-editor').first();
+  let chat: NativeChat;
+  const chatText = () => chat.text();
   const picker = () => vs.page.locator('.interactive-input-part:visible [aria-label^="Models, "]').first();
-
-  async function closeDialogs(): Promise<void> {
-    for (let i = 0; i < 3 && (await vs.page.locator('.monaco-dialog-box').isVisible().catch(() => false)); i++) await vs.page.keyboard.press('Escape');
-  }
-
-  async function ask(text: string): Promise<void> {
-    await closeDialogs();
-    await input().click();
-    await vs.page.keyboard.press('Control+A');
-    await vs.page.keyboard.type(text);
-    await vs.page.keyboard.press('Enter');
-  }
+  const closeDialogs = () => chat.closeDialogs();
+  const ask = (text: string) => chat.ask(text);
 
   /** Picks the endpoint's model in VS Code's model picker, by its name. */
   async function pickEndpointModel(): Promise<void> {

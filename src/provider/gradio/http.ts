@@ -274,7 +274,8 @@ function errText(err: unknown): string {
   return parts.join(': ') || String(err);
 }
 
-function safeHost(url: string): string {
+/** A URL's host for messages, or the text itself when it is not a URL. */
+export function safeHost(url: string): string {
   try {
     return new URL(url).host;
   } catch {
