@@ -235,7 +235,9 @@ describe('Qwen in VS Code\'s own Chat', function () {
     await box.waitFor({ state: 'attached', timeout: 20_000 });
     // VS Code folds the thinking into "Completed N steps": open it, as a user does, to read the
     // reasoning (the fixture's Qwen3 reasons "Thinking about: <the question>").
-    await vs.page.locator('.interactive-list').getByText(/Completed \d+ steps?/).last().click();
+    const response = vs.page.locator('.interactive-list .interactive-item-container', { hasText: 'Because of Rayleigh scattering.' }).last();
+    await response.getByText(/Completed \d+ steps?/).first().click();
+    await box.waitFor({ state: 'visible', timeout: 20_000 });
     await waitFor('the reasoning inside the thinking block', async () => /Thinking about:/.test((await box.textContent()) ?? ''), { timeoutMs: 20_000, everyMs: 200 });
     await vs.screenshot('native-chat-thinking');
     // Never mixed into the answer: the answers' markdown, outside thinking blocks, holds no reasoning.
