@@ -40,9 +40,13 @@ export interface BatcherOptions {
   maxPending?: number;
 }
 
-/** 50 ms at first (a frame or three), growing to 250 ms over a long answer (20,000 characters shown and more). */
+/**
+ * 100 ms at first, growing to a second over a long answer (22,500 characters shown and more):
+ * VS Code lays out the whole response again on each update, so each costs more as the answer
+ * grows, while its own renderer still shows the words flowing at the rate they came.
+ */
 export function defaultInterval(shownChars: number): number {
-  return Math.min(250, 50 + shownChars / 100);
+  return Math.min(1000, 100 + shownChars / 25);
 }
 
 export const REWRITE_NOTE = '\n\n---\n*The Space rewrote this answer while sending it; its final text follows.*\n\n';

@@ -383,7 +383,8 @@ describe('Qwen Chat inside the extension host', function () {
   });
 
   it('offers every Qwen model to vscode.lm, and sendRequest streams the answer', async () => {
-    await fixture({ tokenDelayMs: 5, answer: 'Hello from the language model API.' });
+    // Tokens slower than the provider's pacing interval (50 ms at first), so each is its own piece.
+    await fixture({ tokenDelayMs: 120, answer: 'Hello from the language model API.' });
     const models = await vscode.lm.selectChatModels({ vendor: 'qwen-space' });
     const ids = models.map((m) => m.id);
     for (const id of ['qwen-2.5', 'qwen-2.5-max', 'qwen-2-72b', 'qwen-3-235b', 'qwen-2.5-1m']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
