@@ -62,12 +62,14 @@ export function agoText(ms: number): string {
   return h < 24 ? `${h} h ago` : `${Math.round(h / 24)} d ago`;
 }
 
-/** "Qwen2.5 is busy (its queue is full)" -> "queue full"; other reasons lose the model's name. */
+/** "Qwen2.5 is busy (its queue is full)" -> "queue full": a failure's reason in the picker's few words. */
 function shortReason(reason: string): string {
-  if (/queue is full/i.test(reason)) return 'queue full';
+  if (/queue is full|\bbusy\b/i.test(reason)) return 'queue full';
+  if (/paused by its owner/i.test(reason)) return 'paused';
+  if (/broken|gone \(the Hub|being deleted/i.test(reason)) return 'gone or broken';
   if (/could not be reached|refused|cannot find the host|could not connect/i.test(reason)) return 'unreachable';
-  if (/paused/i.test(reason)) return 'paused';
-  if (/asleep|starting/i.test(reason)) return 'asleep or starting';
+  if (/asleep|starting|building|web page instead/i.test(reason)) return 'asleep or starting';
   if (/stopped answering|timed? ?out/i.test(reason)) return 'stopped answering';
-  return reason.replace(/^\S+ (is|was) /, '');
+  if (/\bkey\b|refused access|401|403/i.test(reason)) return 'key refused';
+  return 'down';
 }

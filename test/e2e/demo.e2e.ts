@@ -1,7 +1,7 @@
 /**
  * The offline demo as a newcomer meets it: `npm start -- --local`, started the way the README
  * says (with --no-open, so the test drives the printed address in Chromium), and the features
- * the README promises there: fallback from a busy Space to the next model, named; Check Spaces
+ * the README promises there: fallback from a busy Space to the next model, named; Check Models
  * all green with each Space's stage from the local Hub; a Qwen model in VS Code's own Chat
  * picker answering itself; Explain Selection on the sample project's TypeScript file.
  */
