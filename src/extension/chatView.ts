@@ -20,6 +20,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** The input is to take the focus once the view is ready (it was asked for before it loaded). */
+  private focusPending = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -71,6 +73,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
   }
 
+  /** Shows the view with the cursor in its input (Qwen: Focus Chat Input, Ctrl+Alt+I). */
+  async focusInput(): Promise<void> {
+    await this.reveal();
+    if (this.ready) this.post({ type: 'focusInput' });
+    else this.focusPending = true;
+  }
+
+  /** After Insert or Replace the editor takes the focus, so the review's keys (Ctrl+Enter keeps) work at once. */
+  private async focusEditor(): Promise<void> {
+    const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (ed) await vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false, preview: false });
+  }
+
   private async handle(msg: WebviewToHost): Promise<void> {
     this.log.trace(`chat view: ${msg.type}`);
     const session = await this.session();
@@ -80,6 +95,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.post(await session.init());
         if (this.models) this.post({ type: 'models', ...this.models.list() });
         this.post(this.editor.context.view());
+        if (this.focusPending) this.post({ type: 'focusInput' });
+        this.focusPending = false;
         return;
       case 'loadImage': {
         let host = '';
@@ -202,9 +219,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         vscode.window.setStatusBarMessage('Copied to the clipboard', 2000);
         return;
       case 'insertCode':
-        return this.editor.insertCode(msg.code);
+        await this.editor.insertCode(msg.code);
+        return this.focusEditor();
       case 'replaceSelection':
-        return this.editor.replaceSelection(msg.code);
+        await this.editor.replaceSelection(msg.code);
+        return this.focusEditor();
       case 'openLink':
         if (!isSafeExternalLink(msg.href)) {
           this.log.warn(`refused to open a link with an unsafe scheme`);

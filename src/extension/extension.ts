@@ -247,6 +247,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     await (await session()).newConversation();
     view!.post({ type: 'focusInput' });
   });
+  command('qwenChat.focusInput', () => view!.focusInput());
   // Stops whatever is running: a Generate at Cursor, and the chat's answer.
   command('qwenChat.stop', async () => {
     generating?.cancel();

@@ -568,8 +568,9 @@ function submit(): void {
     if (attachments.hasPending()) els.composerNote.textContent = 'Say what to do with what you attached, then send.';
     return;
   }
-  // While Qwen answers, the host queues it and sends it when the answer ends.
-  els.composerNote.textContent = busy ? 'Queued: it is sent when the answer ends.' : '';
+  // While Qwen answers, the host queues it and sends it when the answer ends: the queue above
+  // the input says so, the composer's row stays as it is.
+  els.composerNote.textContent = '';
   post({ type: 'send', text });
   els.input.value = '';
   vscode.setState({ draft: '' });

@@ -74,3 +74,17 @@ describe('messages the editor commands send', () => {
     assert.match(slashMessage('doc', '', 'def f(): pass', 'python', 'a.py'), /^Add documentation comments to this python code from `a\.py`[\s\S]*```python\ndef f\(\): pass\n```$/);
   });
 });
+
+describe('the manifest', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pkg = require('../../../package.json') as {
+    contributes: { commands: Array<{ command: string; title: string }>; keybindings: Array<{ command: string; key: string; mac?: string }>; configuration: { properties: Record<string, { order?: number }> } };
+  };
+
+  it('has a key to put the cursor in the chat input, Ctrl+Alt+I (Cmd+Alt+I), as Copilot Chat does', () => {
+    assert.ok(pkg.contributes.commands.some((c) => c.command === 'qwenChat.focusInput' && c.title === 'Focus Chat Input'));
+    const kb = pkg.contributes.keybindings.find((k) => k.command === 'qwenChat.focusInput');
+    assert.equal(kb?.key, 'ctrl+alt+i');
+    assert.equal(kb?.mac, 'cmd+alt+i');
+  });
+});
