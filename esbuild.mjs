@@ -2,7 +2,7 @@
 // (browser), and dist/cli.js (the provider's command line). `--watch` rebuilds on change;
 // `--production` minifies.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -29,6 +29,11 @@ if (existsSync('src/extension/extension.ts')) {
 if (existsSync('src/webview/main.ts')) {
   builds.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
+
+// VS Code's own icon font for the view's buttons, served from dist/ under the view's CSP
+// (font-src and style-src are the webview's own origin).
+mkdirSync('dist/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 
 if (watch) {
   const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));

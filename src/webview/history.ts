@@ -3,7 +3,7 @@
  * (answered by the host), rename, export, delete to the trash; the trash with restore; import.
  */
 import type { ConversationSummary, TrashedSummary } from '../protocol';
-import { $, button, el, ownAction, post } from './controls';
+import { $, button, el, iconButton, ownAction, post } from './controls';
 
 const els = {
   panel: $<HTMLElement>('history'),
@@ -64,9 +64,9 @@ export function render(items: ConversationSummary[], trash?: TrashedSummary[]): 
     open.classList.add('history-open');
     const li = row(
       c, shortDate(c.updatedAt), new Date(c.updatedAt).toLocaleString(), open,
-      named(button('Rename', 'rename-conversation', `Rename "${c.title}"`), `Rename conversation ${c.title}`),
-      named(button('Export', 'export-conversation', `Save "${c.title}" as a Markdown file`), `Export conversation ${c.title} as Markdown`),
-      named(button('Delete', 'delete-conversation', `Move "${c.title}" to the trash`), `Delete conversation ${c.title}`),
+      named(iconButton('edit', 'rename-conversation', 'Rename'), `Rename conversation ${c.title}`),
+      named(iconButton('export', 'export-conversation', 'Export as Markdown'), `Export conversation ${c.title} as Markdown`),
+      named(iconButton('trash', 'delete-conversation', 'Delete (to the trash)'), `Delete conversation ${c.title}`),
     );
     if (c.id === currentId) li.classList.add('current');
     els.list.append(li);

@@ -5,7 +5,7 @@
 import DOMPurify from 'dompurify';
 import { assertNever, type ErrorView, type HostToWebview, type TurnView } from '../protocol';
 import * as attachments from './attachments';
-import { $, announce, button, count, el, ownControls, post, vscodeApi as vscode } from './controls';
+import { $, announce, button, count, el, flashIcon, iconButton, ownControls, post, vscodeApi as vscode } from './controls';
 import * as history from './history';
 import { createRenderer, isLoadableImage } from './markdown/render';
 import { StreamingMarkdown } from './markdown/stream';
@@ -102,11 +102,14 @@ function decorate(root: HTMLElement): void {
       l.textContent = lang;
       bar.append(l);
     }
-    bar.append(
-      button('Copy code', 'copy-code', 'Copy the code'),
-      button('Insert', 'insert-code', 'Insert at the cursor in the editor'),
-      button('Replace selection', 'replace-selection', 'Replace the editor selection with this code'),
+    bar.setAttribute('aria-label', lang ? `${lang} code` : 'Code');
+    const tools = el('span', 'code-tools');
+    tools.append(
+      iconButton('copy', 'copy-code', 'Copy code'),
+      iconButton('insert', 'insert-code', 'Insert at the cursor'),
+      iconButton('replace', 'replace-selection', 'Replace the editor selection'),
     );
+    bar.append(tools);
     pre.replaceWith(wrap);
     wrap.append(bar, pre);
   }
@@ -266,7 +269,7 @@ function renderFooter(ui: TurnUi): void {
   ui.el.classList.toggle('failed', v.state === 'error');
   if (v.version) f.append(versionSwitch(v.version));
   if (v.role === 'user') {
-    if (!busy) f.append(button('Edit', 'edit', 'Edit this message and send it again'));
+    if (!busy) f.append(iconButton('edit', 'edit', 'Edit and send again'));
     return;
   }
   if (v.note) {
@@ -284,14 +287,20 @@ function renderFooter(ui: TurnUi): void {
     s.textContent = v.interrupted ? 'Interrupted: VS Code closed before the answer finished.' : 'Stopped.';
     f.append(s);
   }
-  if (v.text) f.append(button('Copy answer', 'copy-answer', 'Copy the whole answer as Markdown'));
-  if (order[order.length - 1] === v.id && !busy && v.state !== 'error') f.append(button('Regenerate', 'regenerate', 'Ask again for a new answer (this one stays as a version)'));
+  // The answer's tools (shown on hover or focus, always on the last answer), then its one meta line.
+  const tools = el('span', 'turn-tools');
+  tools.setAttribute('role', 'toolbar');
+  tools.setAttribute('aria-label', 'Answer');
+  if (order[order.length - 1] === v.id && !busy && v.state !== 'error') tools.append(iconButton('refresh', 'regenerate', 'Regenerate (this answer stays as a version)'));
+  if (v.text) tools.append(iconButton('copy', 'copy-answer', 'Copy answer as Markdown'));
+  const versions = f.querySelector('.versions');
+  if (versions) tools.append(versions);
+  if (tools.childElementCount) f.append(tools);
   const meta = answerMeta(v);
   if (meta) {
-    const m = document.createElement('span');
-    m.className = 'note answer-meta';
+    const m = el('span', 'note answer-meta', meta);
     m.dataset.testid = 'answer-meta';
-    m.textContent = meta;
+    if (v.space) m.title = `Served by the Space ${v.space}`;
     f.append(m);
   }
 }
@@ -302,28 +311,26 @@ function versionSwitch(ver: { index: number; count: number }): HTMLElement {
   box.className = 'versions';
   box.setAttribute('role', 'group');
   box.setAttribute('aria-label', `Version ${ver.index + 1} of ${ver.count}`);
-  const prev = button('‹', 'version-prev', 'Previous version');
-  prev.setAttribute('aria-label', 'Previous version');
+  const prev = iconButton('chevron-left', 'version-prev', 'Previous version');
   prev.disabled = busy || ver.index === 0;
   const label = document.createElement('span');
   label.className = 'version-label';
   label.dataset.testid = 'version-label';
   label.textContent = `${ver.index + 1}/${ver.count}`;
-  const next = button('›', 'version-next', 'Next version');
-  next.setAttribute('aria-label', 'Next version');
+  const next = iconButton('chevron-right', 'version-next', 'Next version');
   next.disabled = busy || ver.index === ver.count - 1;
   box.append(prev, label, next);
   return box;
 }
 
-/** Which Space answered, when, how long the answer is and how long it took: "Qwen/Qwen2.5 · 14:03 · 1,234 characters · 8.2 s". */
+/** When, how long the answer is and how long it took: "14:03 · 1,234 characters · 8.2 s" (the Space that answered is its tooltip). */
 function answerMeta(v: TurnView): string {
   if (v.role !== 'assistant' || v.state === 'streaming' || !v.startedAt || !v.endedAt) return '';
   const d = new Date(v.startedAt);
   const today = new Date().toDateString() === d.toDateString();
   const when = today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   const secs = (v.endedAt - v.startedAt) / 1000;
-  return `${v.space ? `${v.space} · ` : ''}${when} · ${count(v.text.length)} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
+  return `${when} · ${count(v.text.length)} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
 }
 
 function errorBox(e: ErrorView): HTMLElement {
@@ -381,7 +388,7 @@ function resetConversation(turnViews: TurnView[], title: string): void {
 function setBusy(b: boolean): void {
   busy = b;
   if (!b) els.composerNote.textContent = '';
-  els.input.placeholder = b ? 'Type a follow-up: it is sent when this answer ends (Escape stops it)' : 'Ask Qwen… (Enter sends, Shift+Enter adds a line, # attaches a file)';
+  els.input.placeholder = b ? 'A follow-up is sent when this answer ends' : 'Ask Qwen… (/ for commands, # to attach)';
   els.stop.hidden = !b;
   els.send.hidden = b;
   for (const ui of turns.values()) renderFooter(ui);
@@ -410,7 +417,7 @@ function renderQueue(items: Array<{ id: string; text: string }>): void {
     t.className = 'queued-text';
     t.textContent = `Queued: ${q.text.length > 120 ? `${q.text.slice(0, 117)}…` : q.text}`;
     t.title = q.text;
-    const cancel = button('Cancel', 'cancel-queued', 'Take this message back into the input; it will not be sent');
+    const cancel = iconButton('close', 'cancel-queued', 'Cancel: take it back into the input');
     cancel.setAttribute('aria-label', `Cancel the queued message: ${q.text.slice(0, 60)}`);
     li.append(t, cancel);
     els.queue.append(li);
@@ -679,7 +686,7 @@ document.addEventListener('click', (e) => {
   switch (b.dataset.action) {
     case 'copy-code':
       post({ type: 'copy', text: code() });
-      flash(b, 'Copied');
+      flashIcon(b, 'check', 'Copied');
       return;
     case 'insert-code':
       post({ type: 'insertCode', code: code() });
@@ -689,7 +696,7 @@ document.addEventListener('click', (e) => {
       return;
     case 'copy-answer':
       if (ui) post({ type: 'copy', text: ui.view.text });
-      flash(b, 'Copied');
+      flashIcon(b, 'check', 'Copied');
       return;
     case 'regenerate':
       post({ type: 'regenerate' });
@@ -751,12 +758,6 @@ document.addEventListener('keydown', (e) => {
     post({ type: 'openLink', href: linkTargets.get(t)! });
   }
 });
-
-function flash(b: HTMLButtonElement, text: string): void {
-  const old = b.textContent;
-  b.textContent = text;
-  setTimeout(() => (b.textContent = old), 1200);
-}
 
 // Focusing the view (its focus command, or a click on its title) puts the cursor in the input.
 window.addEventListener('focus', () => {

@@ -22,6 +22,12 @@ describe('the chat view\'s HTML', () => {
     assert.notEqual(nonce(), n, 'a fresh nonce per load');
   });
 
+  it('loads VS Code\'s icon font from the extension itself, which the CSP allows as a font and a stylesheet', () => {
+    const withIcons = chatHtml({ cspSource: 'https://webview.test', scriptUri: 's', styleUri: 'https://webview.test/media/chat.css', codiconUri: 'https://webview.test/dist/codicons/codicon.css', nonce: n });
+    assert.match(withIcons, /<link rel="stylesheet" href="https:\/\/webview\.test\/dist\/codicons\/codicon\.css">/);
+    assert.match(csp, /font-src https:\/\/webview\.test(;|$)/);
+  });
+
   it('gives the controls stable test ids and labels', () => {
     for (const id of ['chat-input', 'send', 'stop', 'model-picker', 'toggle-history', 'messages', 'announcer']) assert.match(html, new RegExp(`data-testid="${id}"`));
     assert.match(html, /<label for="input"/);

@@ -22,4 +22,34 @@ describe('the chat view under jsdom', () => {
     page.receive({ type: 'queue', items: [{ id: 'q1', text: 'And then?' }] });
     assert.match(page.$('[data-testid="queued"]')?.textContent ?? '', /And then\?/);
   });
+
+  it('draws its buttons as codicons, each with a name for screen readers and a tooltip', () => {
+    page = new WebviewPage();
+    page.init([question('u1', 'Hi'), answer('a1', 'Here:\n\n```ts\nconst x = 1;\n```', { startedAt: 1, endedAt: 2001, space: 'Qwen/Qwen2.5', model: 'qwen-2.5' })]);
+    const code = page.$('.turn.assistant .code-block')!;
+    const tools = Array.from(code.querySelectorAll('button')).map((b) => [b.dataset.action, b.getAttribute('aria-label'), b.querySelector('.codicon')?.className]);
+    assert.deepEqual(tools, [
+      ['copy-code', 'Copy code', 'codicon codicon-copy'],
+      ['insert-code', 'Insert at the cursor', 'codicon codicon-insert'],
+      ['replace-selection', 'Replace the editor selection', 'codicon codicon-replace'],
+    ]);
+    assert.equal(code.querySelector('.code-lang')?.textContent, 'ts');
+    const answerTools = page.$$('.turn.assistant .turn-tools button').map((b) => b.getAttribute('aria-label'));
+    assert.deepEqual(answerTools, ['Regenerate (this answer stays as a version)', 'Copy answer as Markdown']);
+    for (const b of page.$$('button')) {
+      const name = b.getAttribute('aria-label') ?? b.textContent?.trim();
+      assert.ok(name, `a button with no name: ${b.outerHTML}`);
+      if (b.classList.contains('icon')) assert.ok(b.title, `an icon button with no tooltip: ${b.outerHTML}`);
+    }
+    for (const id of ['send', 'stop', 'attach', 'toggle-history']) assert.ok(page.$(`[data-testid="${id}"] .codicon`), `${id} is an icon`);
+  });
+
+  it('keeps an answer\'s model, time, length and duration on one compact line, the Space in its tooltip', () => {
+    page = new WebviewPage();
+    page.init([question('u1', 'Hi'), answer('a1', 'Hello there', { startedAt: Date.now() - 8200, endedAt: Date.now(), space: 'Qwen/Qwen2.5', model: 'qwen-2.5' })]);
+    assert.equal(page.$('[data-testid="answer-model"]')?.textContent, 'Qwen · qwen-2.5');
+    const meta = page.$('[data-testid="answer-meta"]')!;
+    assert.match(meta.textContent ?? '', /^\d{1,2}:\d{2}( [AP]M)? · 11 characters · 8\.2 s$/);
+    assert.equal(meta.title, 'Served by the Space Qwen/Qwen2.5');
+  });
 });
