@@ -85,6 +85,18 @@ export interface ContextOptionView {
   detail: string;
 }
 
+/**
+ * The chat view's slash commands: the view offers them after `/` and refuses any other; the host
+ * turns each into the editor command's prompt about the selection (or the active file).
+ */
+export const SLASH_COMMANDS = {
+  explain: { label: 'Explain selection', describe: 'Explain the selection (or the active file)' },
+  fix: { label: 'Fix', describe: 'Fix the selection (or the active file); say what is wrong after /fix' },
+  tests: { label: 'Write tests', describe: 'Write unit tests for the selection (or the active file); a framework may follow, /tests pytest' },
+  doc: { label: 'Document', describe: 'Add documentation comments to the selection (or the active file)' },
+} as const;
+export type SlashCommand = keyof typeof SLASH_COMMANDS;
+
 export interface QueuedView {
   id: string;
   text: string;

@@ -57,6 +57,7 @@ ${o.codiconUri ? `<link rel="stylesheet" href="${o.codiconUri}">\n` : ''}<link r
   <ul id="queue" class="queue" data-testid="queue" aria-label="Queued messages, sent when the answer ends" hidden></ul>
   <form id="composer" class="composer" data-testid="composer">
     <ul id="context-options" class="context-options" role="listbox" aria-label="Attach to your message" data-testid="context-options" hidden></ul>
+    <ul id="slash-options" class="context-options" role="listbox" aria-label="Commands" data-testid="slash-options" hidden></ul>
     <div class="composer-box">
       <div id="chips" class="chips" data-testid="chips" hidden>
         <ul id="chip-list" class="chip-list" aria-label="Attached to your next message"></ul>

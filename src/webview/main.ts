@@ -7,6 +7,7 @@ import { assertNever, type ErrorView, type HostToWebview, type TurnView } from '
 import * as attachments from './attachments';
 import { $, announce, button, count, el, flashIcon, iconButton, ownControls, post, vscodeApi as vscode } from './controls';
 import * as history from './history';
+import * as slash from './slash';
 import { createRenderer, isLoadableImage } from './markdown/render';
 import { StreamingMarkdown } from './markdown/stream';
 import { spoken } from './spoken';
@@ -54,10 +55,14 @@ const saved = (vscode.getState() ?? {}) as { draft?: string };
 if (!els.input.value && saved.draft) els.input.value = saved.draft;
 els.input.addEventListener('input', () => {
   vscode.setState({ draft: els.input.value });
-  // Typing a slash command: say which there are and what they work on.
-  if (/^\/\w*$/.test(els.input.value)) els.composerNote.textContent = '/explain · /fix · /tests · /doc: about the editor selection, or the active file';
-  else if (els.composerNote.textContent?.startsWith('/explain')) els.composerNote.textContent = '';
+  // A refusal of an unknown /command goes once the text changes.
+  if (els.composerNote.dataset.kind === 'refusal') setNote('');
 });
+
+function setNote(text: string, kind = ''): void {
+  els.composerNote.textContent = text;
+  els.composerNote.dataset.kind = kind;
+}
 els.model.addEventListener('change', () => post({ type: 'pickModel', model: els.model.value }));
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -387,7 +392,7 @@ function resetConversation(turnViews: TurnView[], title: string): void {
 
 function setBusy(b: boolean): void {
   busy = b;
-  if (!b) els.composerNote.textContent = '';
+  if (!b) setNote('');
   els.input.placeholder = b ? 'A follow-up is sent when this answer ends' : 'Ask Qwen… (/ for commands, # to attach)';
   els.stop.hidden = !b;
   els.send.hidden = b;
@@ -572,12 +577,19 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
 function submit(): void {
   const text = els.input.value;
   if (!text.trim()) {
-    if (attachments.hasPending()) els.composerNote.textContent = 'Say what to do with what you attached, then send.';
+    if (attachments.hasPending()) setNote('Say what to do with what you attached, then send.');
+    return;
+  }
+  // An unknown /command is not sent: it stays in the input, and the view says which there are.
+  const refused = slash.refusal(text);
+  if (refused) {
+    setNote(refused, 'refusal');
+    announce(refused);
     return;
   }
   // While Qwen answers, the host queues it and sends it when the answer ends: the queue above
   // the input says so, the composer's row stays as it is.
-  els.composerNote.textContent = '';
+  setNote('');
   post({ type: 'send', text });
   els.input.value = '';
   vscode.setState({ draft: '' });
@@ -588,7 +600,7 @@ els.form.addEventListener('submit', (e) => {
   submit();
 });
 els.input.addEventListener('keydown', (e) => {
-  if (attachments.handleKey(e)) return; // the # list's keys
+  if (attachments.handleKey(e) || slash.handleKey(e)) return; // the # and / lists' keys
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     submit();

@@ -827,7 +827,17 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.page.keyboard.press('Control+A');
     await chat.fill('[data-testid="chat-input"]', '/');
     await chat.type('[data-testid="chat-input"]', 'ex');
-    assert.match((await chat.textContent('[data-testid="composer-note"]')) ?? '', /\/explain · \/fix · \/tests · \/doc/);
+    // The / list, as # has one: the matching command with what it does, taken with Tab.
+    await chat.waitForSelector('[data-testid="slash-option"][aria-selected="true"]:has-text("/explain")', { timeout: 10_000 });
+    assert.match((await chat.textContent('[data-testid="slash-options"]')) ?? '', /^\/explainExplain the selection \(or the active file\)$/);
+    await chat.press('[data-testid="chat-input"]', 'Tab');
+    assert.equal(await chat.inputValue('[data-testid="chat-input"]'), '/explain ');
+    // An unknown command is refused in the view, with the list; it never reaches the Space.
+    const refusedJoins = space.stats.joins.length;
+    await chat.fill('[data-testid="chat-input"]', '/explian');
+    await chat.press('[data-testid="chat-input"]', 'Enter');
+    await until('the refusal', async () => ((await chat.textContent('[data-testid="composer-note"]')) ?? '').includes('/explian is not a command. The commands: /explain, /fix, /tests, /doc.'));
+    assert.equal(space.stats.joins.length, refusedJoins);
     await chat.fill('[data-testid="chat-input"]', '/explain');
     const joins = space.stats.joins.length;
     await newAnswer(() => chat.press('[data-testid="chat-input"]', 'Enter'));
@@ -838,10 +848,10 @@ describe('Qwen Chat in a real VS Code', function () {
     // Nothing selected: the whole active file.
     await vs.page.locator('.monaco-editor .view-lines').first().click();
     await vs.page.keyboard.press('Control+End');
-    await chat.fill('[data-testid="chat-input"]', '/tests use pytest');
+    await chat.fill('[data-testid="chat-input"]', '/tests pytest');
     await newAnswer(() => chat.press('[data-testid="chat-input"]', 'Enter'));
     await answerDone();
-    assert.match(String(space.stats.joins.at(-1)!.data[0]), /Write unit tests for this python code from `src\/app\.py`.*use pytest/);
+    assert.match(String(space.stats.joins.at(-1)!.data[0]), /Write unit tests for this python code from `src\/app\.py`, using pytest\. Reply with the tests/);
     assert.equal(await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-head`), 'You · Write tests (src/app.py)');
   });
   it('finds conversations in History by a word in their messages, with their dates, and renames one', async () => {

@@ -79,6 +79,12 @@ describe('messages the editor commands send', () => {
     assert.match(slashMessage('tests', 'use pytest', 'def f(): pass', 'python', 'a.py'), /^Write unit tests for this python code from `a\.py`.*use pytest.*\n\n```python\ndef f\(\): pass\n```$/s);
     assert.match(slashMessage('doc', '', 'def f(): pass', 'python', 'a.py'), /^Add documentation comments to this python code from `a\.py`[\s\S]*```python\ndef f\(\): pass\n```$/);
   });
+
+  it('puts a framework named after /tests (or a style after /doc) where the default one would be', () => {
+    assert.match(slashMessage('tests', 'pytest', 'def f(): pass', 'python', 'a.py'), /^Write unit tests for this python code from `a\.py`, using pytest\. Reply with the tests in one fenced block\.\n/);
+    assert.match(slashMessage('tests', 'cover the empty list', 'x', 'python', 'a.py'), /project most likely uses\. cover the empty list\. Reply with/);
+    assert.match(slashMessage('doc', 'JSDoc', 'x', 'typescript', 'a.ts'), /from `a\.ts`, in the JSDoc style, changing nothing else\. Reply/);
+  });
 });
 
 describe('the manifest', () => {

@@ -52,4 +52,37 @@ describe('the chat view under jsdom', () => {
     assert.match(meta.textContent ?? '', /^\d{1,2}:\d{2}( [AP]M)? · 11 characters · 8\.2 s$/);
     assert.equal(meta.title, 'Served by the Space Qwen/Qwen2.5');
   });
+
+  it('lists the slash commands after /, with what each does, and Tab or Enter takes one', () => {
+    page = new WebviewPage();
+    page.init();
+    page.type('/');
+    const rows = page.$$('[data-testid="slash-option"]').map((li) => li.textContent);
+    assert.deepEqual(rows.map((r) => r?.split(/\s|(?=[A-Z])/)[0]), ['/explain', '/fix', '/tests', '/doc']);
+    for (const r of rows) assert.match(r ?? '', /^\/\w+[A-Z].*(selection|file)/, 'each says what it works on');
+    assert.equal(page.$('#input')?.getAttribute('aria-activedescendant'), 'slash-option-0');
+    page.type('/te');
+    assert.deepEqual(page.$$('[data-testid="slash-option"]').map((li) => li.dataset.command), ['tests']);
+    page.key('Enter');
+    assert.equal((page.$('#input') as HTMLTextAreaElement).value, '/tests ', 'Enter takes the command; it does not send');
+    assert.equal(page.sent('send').length, 0);
+    assert.equal(page.$('[data-testid="slash-options"]')?.hidden, true);
+    page.type('/tests pytest');
+    page.key('Enter');
+    assert.deepEqual(page.sent('send').map((m) => m.text), ['/tests pytest']);
+  });
+
+  it('refuses an unknown /command in the view, naming the commands, and keeps the text', () => {
+    page = new WebviewPage();
+    page.init();
+    page.type('/test this');
+    page.key('Enter');
+    assert.equal(page.sent('send').length, 0, 'not sent to the model');
+    assert.equal(page.$('[data-testid="composer-note"]')?.textContent, '/test is not a command. The commands: /explain, /fix, /tests, /doc.');
+    assert.equal((page.$('#input') as HTMLTextAreaElement).value, '/test this');
+    page.type('/etc/hosts: what is this file?');
+    assert.equal(page.$('[data-testid="composer-note"]')?.textContent, '', 'the note goes once the text changes');
+    page.key('Enter');
+    assert.deepEqual(page.sent('send').map((m) => m.text), ['/etc/hosts: what is this file?'], 'a path is a message');
+  });
 });
