@@ -11,6 +11,12 @@ export interface ErrorView {
   retryable: boolean;
   /** When the Space said to try again (429 Retry-After), as epoch milliseconds: Retry waits until then. */
   retryAt?: number;
+  /** The setting the error names: the view offers "Open setting" for it. */
+  setting?: string;
+  /** Another model may answer: the view offers "Pick another model". */
+  otherModel?: boolean;
+  /** What each Space said, when every one failed: shown folded under the one line. */
+  details?: string;
 }
 
 export interface TurnView {
@@ -118,7 +124,7 @@ export type HostToWebview =
   /** An image the user asked to load: its data, fetched by the host after the user agreed, or why not. */
   | { type: 'image'; id: string; dataUrl?: string; error?: string }
   /** The models to pick from, and the one picked. */
-  | { type: 'models'; models: Array<{ name: string; space: string }>; current: string }
+  | { type: 'models'; models: Array<{ name: string; space: string; label?: string; isDefault?: boolean }>; current: string }
   | { type: 'status'; turnId: string; text: string | null }
   | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView; endedAt?: number }
   | { type: 'history'; items: ConversationSummary[]; trash?: TrashedSummary[] }
@@ -172,6 +178,10 @@ const WEBVIEW_MESSAGES = {
   /** The Add context button: VS Code's picker of the selection, open and workspace files. */
   pickContext: {},
   removeContext: { id: 'string' },
+  /** An error's "Open setting": the Settings editor at that setting (qwenChat.* and http.proxy only). */
+  openSetting: { setting: 'string' },
+  /** An error's "Pick another model": VS Code's quick pick of the models. */
+  chooseModel: {},
   /** Opens what was attached to a sent message (its `index`th attachment) in the editor. */
   openAttachment: { turnId: 'string', index: 'integer' },
 } as const satisfies Record<string, Record<string, FieldKind>>;

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConversationView, HostToWebview, TrashedSummary, TurnView } from '../protocol';
-import { describeError, isAbort } from '../provider/errors';
+import { isAbort } from '../provider/errors';
 import { type ChatMessage, fitPrompt } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
 import type { HistoryStore, StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
 import { withContext } from './prompts';
 import { toMarkdown } from './transcript';
-import { statusText } from './statusText';
+import { errorView, statusText } from './statusText';
 
 export interface Backend {
   stream(messages: ChatMessage[], opts: { signal: AbortSignal }): AsyncIterable<ProviderEvent>;
@@ -534,10 +534,9 @@ export class ChatSession {
         turn.state = 'stopped';
         this.deps.log.info('answer stopped by the user');
       } else {
-        const d = describeError(err);
         turn.state = 'error';
-        turn.error = { message: d.message, hint: d.hint, retryable: d.retryable, ...(d.retryAfterSeconds !== undefined ? { retryAt: Date.now() + d.retryAfterSeconds * 1000 } : {}) };
-        this.deps.log.error(`answer failed: ${d.message}`);
+        turn.error = errorView(err);
+        this.deps.log.error(`answer failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     } finally {
       c.updatedAt = Date.now();

@@ -4,6 +4,7 @@ import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessag
 import { type ChatSession, newId } from './chatSession';
 import type { ContextAttachments } from './context';
 import { exportFileName, fromMarkdown, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
+import { isOpenableSetting } from './statusText';
 import { chatHtml, nonce } from './webviewHtml';
 
 export interface EditorActions {
@@ -13,6 +14,14 @@ export interface EditorActions {
   replaceSelection(code: string): Promise<void>;
   /** A slash command (/explain, /fix, /tests, /doc) as the message to send, or why it cannot be. */
   slash?(text: string): { text: string; system?: string; label: string } | { error: string } | undefined;
+}
+
+/** A model of the picker: its setting name, a friendly label ("Qwen3 32B"), its Space, and whether it is the default. */
+export interface ModelChoice {
+  name: string;
+  space: string;
+  label?: string;
+  isDefault?: boolean;
 }
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -29,7 +38,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly editor: EditorActions,
     private readonly log: vscode.LogOutputChannel,
     private readonly models?: {
-      list: () => { models: Array<{ name: string; space: string }>; current: string };
+      list: () => { models: ModelChoice[]; current: string };
       pick: (model: string) => Thenable<void>;
     },
     /** Fetches an image the user agreed to load, as a data: URL. */
@@ -127,6 +136,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       case 'pickModel':
         if (this.models?.list().models.some((m) => m.name === msg.model)) await this.models.pick(msg.model);
+        return;
+      case 'chooseModel':
+        return this.chooseModel();
+      case 'openSetting':
+        if (isOpenableSetting(msg.setting)) await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
         return;
       case 'send': {
         const slash = this.editor.slash?.(msg.text);
@@ -238,6 +252,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       default:
         assertNever(msg);
     }
+  }
+
+  /** An error's "Pick another model": the models in VS Code's quick pick, the current one marked. */
+  private async chooseModel(): Promise<void> {
+    if (!this.models) return;
+    const { models, current } = this.models.list();
+    const picked = await vscode.window.showQuickPick(
+      models.map((m) => ({ label: m.label ?? m.name, description: [m.name === current ? 'current' : '', m.isDefault ? 'default' : ''].filter(Boolean).join(', '), detail: m.space, name: m.name })),
+      { title: 'Pick another model', placeHolder: 'The model to ask (then Retry)' },
+    );
+    if (picked) await this.models.pick(picked.name);
   }
 
   /** Shows what went wrong with an action the user took in the view, if anything did. */

@@ -342,8 +342,22 @@ function errorBox(e: ErrorView): HTMLElement {
   const box = el('div', 'error');
   box.setAttribute('role', 'alert');
   box.dataset.testid = 'error';
-  box.append(el('p', 'error-message', e.message), el('p', 'error-hint', e.hint));
-  if (e.retryable) box.append(button('Retry', 'retry', 'Try again'));
+  box.append(el('p', 'error-message', e.message));
+  if (e.hint) box.append(el('p', 'error-hint', e.hint));
+  const actions = el('div', 'error-actions');
+  if (e.retryable) actions.append(button('Retry', 'retry', 'Try again'));
+  if (e.setting) {
+    const open = button('Open setting', 'open-setting', `Open the setting ${e.setting}`);
+    open.dataset.setting = e.setting;
+    actions.append(open);
+  }
+  if (e.otherModel) actions.append(button('Pick another model', 'choose-model', 'Choose the model to ask, then Retry'));
+  if (actions.childElementCount) box.append(actions);
+  if (e.details) {
+    const more = el('details', 'error-details');
+    more.append(el('summary', '', 'Details'), el('pre', 'error-details-text', e.details));
+    box.append(more);
+  }
   return box;
 }
 
@@ -716,6 +730,12 @@ document.addEventListener('click', (e) => {
       return;
     case 'retry':
       post({ type: 'retry' });
+      return;
+    case 'open-setting':
+      post({ type: 'openSetting', setting: b.dataset.setting ?? '' });
+      return;
+    case 'choose-model':
+      post({ type: 'chooseModel' });
       return;
     case 'edit':
       if (ui) startEdit(ui);

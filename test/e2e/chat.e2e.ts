@@ -605,7 +605,7 @@ describe('Qwen Chat in a real VS Code', function () {
       await send('Who answers?');
       await answerDone();
       assert.equal(await chat.textContent(`${lastAnswer} [data-testid="answer-model"]`), 'Qwen · qwen-2.5-max');
-      assert.match((await chat.textContent(`${lastAnswer} [data-testid="fallback-note"]`)) ?? '', /Qwen\/Qwen2\.5\) is paused by its owner; answered by qwen-2\.5-max/);
+      assert.match((await chat.textContent(`${lastAnswer} [data-testid="fallback-note"]`)) ?? '', /^Qwen\/Qwen2\.5 is paused by its owner; answered by qwen-2\.5-max$/);
       assert.equal((await answerText()).trim(), 'Qwen2.5-Max here: hello.');
       assert.equal(await chat.getAttribute(`${lastAnswer} [data-testid="answer-meta"]`, 'title'), 'Served by the Space Qwen/Qwen2.5-Max-Demo', 'the Space that answered, under the answer');
       await vs.screenshot('fallback-answer');

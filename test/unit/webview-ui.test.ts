@@ -85,4 +85,17 @@ describe('the chat view under jsdom', () => {
     page.key('Enter');
     assert.deepEqual(page.sent('send').map((m) => m.text), ['/etc/hosts: what is this file?'], 'a path is a message');
   });
+
+  it('offers Retry, Open setting and Pick another model on an error, and folds the details', () => {
+    page = new WebviewPage();
+    page.init([question('u1', 'Hi'), answer('a1', '', { state: 'error', error: { message: 'No Qwen Space can answer right now.', hint: 'Check the proxy setting (qwenChat.proxy).', retryable: true, setting: 'qwenChat.proxy', otherModel: true, details: 'A failed.\nB failed.' } })]);
+    const box = page.$('[data-testid="error"]')!;
+    assert.deepEqual(Array.from(box.querySelectorAll('button')).map((b) => b.textContent), ['Retry', 'Open setting', 'Pick another model']);
+    assert.equal(box.querySelector('details')?.open, false);
+    assert.equal(box.querySelector('details pre')?.textContent, 'A failed.\nB failed.');
+    page.click(box.querySelector('[data-action="open-setting"]')!);
+    page.click(box.querySelector('[data-action="choose-model"]')!);
+    assert.deepEqual(page.sent('openSetting').map((m) => m.setting), ['qwenChat.proxy']);
+    assert.equal(page.sent('chooseModel').length, 1);
+  });
 });

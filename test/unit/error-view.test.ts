@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { errorView, isOpenableSetting } from '../../src/extension/statusText';
+import { QwenError } from '../../src/provider/errors';
+
+describe('an answer\'s error as the view shows it', () => {
+  it('tells a paused Space that waiting will not help, offers another model and no Retry', () => {
+    const v = errorView(new QwenError('not-ready', 'Qwen/Qwen2.5 is paused by its owner.', { stage: 'PAUSED' }));
+    assert.equal(v.message, 'Qwen/Qwen2.5 is paused by its owner.');
+    assert.match(v.hint, /paused until its owner restarts it: waiting will not bring it back/);
+    assert.doesNotMatch(v.hint, /asleep|wait a minute/i);
+    assert.equal(v.retryable, false);
+    assert.equal(v.otherModel, true);
+  });
+
+  it('offers "Open setting" for the setting an error names, besides Retry', () => {
+    const timeout = errorView(new QwenError('timeout', 'The Space sent nothing for 60 s.'));
+    assert.equal(timeout.setting, 'qwenChat.requestTimeoutSeconds');
+    assert.equal(timeout.retryable, true);
+    assert.equal(timeout.otherModel, true);
+    assert.equal(errorView(new QwenError('proxy', 'The proxy refused the connection.')).setting, 'qwenChat.proxy');
+    assert.equal(errorView(new QwenError('not-found', 'No such Space.')).setting, 'qwenChat.spaceUrl');
+    assert.equal(errorView(new Error('odd')).setting, undefined);
+  });
+
+  it('says in one line when every Space failed, the way out first, what each said folded', () => {
+    const v = errorView(new QwenError('busy', 'The Space is busy: Queue is full. No other model could answer either (Qwen2.5-Max-Demo is busy (its queue is full); Qwen3-Demo could not be reached).'));
+    assert.equal(v.message, 'No Qwen Space can answer right now: Retry in a few minutes, or pick another model.');
+    assert.equal(v.hint, '');
+    assert.equal(v.details, 'The Space is busy: Queue is full.\nQwen2.5-Max-Demo is busy (its queue is full).\nQwen3-Demo could not be reached.');
+    assert.equal(v.otherModel, true);
+  });
+
+  it('opens only Qwen Chat\'s settings and http.proxy for the view', () => {
+    assert.ok(isOpenableSetting('qwenChat.proxy'));
+    assert.ok(isOpenableSetting('http.proxy'));
+    assert.ok(!isOpenableSetting('terminal.integrated.shell.linux'));
+    assert.ok(!isOpenableSetting('qwenChat.proxy; rm'));
+  });
+});
