@@ -161,6 +161,8 @@ const WEBVIEW_MESSAGES = {
   switchVersion: { turnId: 'string', index: 'integer' },
   /** Take a queued follow-up back (its text returns to the input). */
   cancelQueued: { id: 'string' },
+  /** Send the follow-ups held in the queue after Stop. */
+  resumeQueue: {},
   searchHistory: { query: 'string' },
   renameConversation: { id: 'string' },
   /** Saves a conversation as a Markdown file (the host asks where). */

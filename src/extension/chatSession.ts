@@ -174,6 +174,11 @@ export class ChatSession {
     });
   }
 
+  /** Sends the queued follow-ups held after Stop (the queue's Send now). */
+  resumeQueue(): void {
+    if (!this.busy && this.queue.length) void this.sendQueued();
+  }
+
   /** Takes a queued follow-up back; the view puts its text back in the input. */
   cancelQueued(id: string): void {
     const before = this.queue.length;
@@ -551,8 +556,9 @@ export class ChatSession {
       await this.postHistory();
       this.deps.onAnswerEnd?.(turn);
       resolveDone();
-      // A follow-up typed meanwhile goes now, after this answer (and into its conversation).
-      if (this.queue.length && visible()) setImmediate(() => void (!this.running && this.sendQueued()));
+      // A follow-up typed meanwhile goes now, after this answer (and into its conversation); after
+      // Stop it stays queued: Stop means halt. The next message sent (or Send now) takes it along.
+      if (this.queue.length && visible() && turn.state !== 'stopped') setImmediate(() => void (!this.running && this.sendQueued()));
     }
   }
 }

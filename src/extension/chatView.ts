@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, TRASH_DAYS, type WebviewToHost } from '../protocol';
 import { type ChatSession, newId } from './chatSession';
 import type { ContextAttachments } from './context';
-import { exportFileName, fromMarkdown, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
+import { exportFileName, fromMarkdown, importedTitle, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
 import { isOpenableSetting } from './statusText';
 import { chatHtml, nonce } from './webviewHtml';
 
@@ -198,6 +198,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       case 'cancelQueued':
         return session.cancelQueued(msg.id);
+      case 'resumeQueue':
+        return session.resumeQueue();
       case 'stop':
         return session.stop();
       case 'regenerate':
@@ -304,6 +306,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const stat = await vscode.workspace.fs.stat(file);
       if (stat.size > MAX_IMPORT_BYTES) throw new TranscriptError(`it is ${(stat.size / 1024 / 1024).toFixed(0)} MB, larger than any conversation Qwen Chat exports.`);
       const c = fromMarkdown(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)), newId);
+      c.title = importedTitle(c.title);
       await session.importConversation(c);
       void vscode.window.showInformationMessage(`Imported "${c.title}" (${c.turns.length} messages) from ${name}.`);
     } catch (err) {

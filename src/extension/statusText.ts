@@ -79,13 +79,16 @@ export function errorView(err: unknown): ErrorView {
   if (d.retryAfterSeconds !== undefined) view.retryAt = Date.now() + d.retryAfterSeconds * 1000;
   const all = /^([\s\S]*?) No other model could answer either \(([\s\S]*)\)\.$/.exec(d.message);
   const paused = q?.details.stage === 'PAUSED' || (q?.kind === 'not-ready' && /paused/i.test(d.message));
-  if (all) {
-    view.message = 'No Qwen Space can answer right now: Retry in a few minutes, or pick another model.';
-    view.hint = '';
-    view.details = [all[1], ...all[2].split('; ').map((r) => `${r[0].toUpperCase()}${r.slice(1)}.`)].join('\n');
-  } else if (paused) {
+  if (paused) {
     view.hint = 'A paused Space stays paused until its owner restarts it: waiting will not bring it back. Pick another model.';
     view.retryable = false;
+  }
+  if (all) {
+    // The chosen model's error is the one to act on: its words in one line, the way out first,
+    // what the other Spaces said folded under it.
+    view.message = all[1];
+    view.hint = `${view.hint} No other model could answer either.`.trim();
+    view.details = all[2].split('; ').map((r) => `${r[0].toUpperCase()}${r.slice(1)}.`).join('\n');
   }
   const setting = SETTING.exec(view.hint)?.[1];
   if (setting) view.setting = setting;

@@ -49,12 +49,33 @@ let follow = true;
 let autoTop = 0;
 let frame = 0;
 
-// ---- the draft survives the view being hidden or reloaded ----------------------------------
-const saved = (vscode.getState() ?? {}) as { draft?: string };
-// Text typed before this script ran must not be replaced by an older draft.
-if (!els.input.value && saved.draft) els.input.value = saved.draft;
+// ---- drafts: each conversation keeps its own, across the view being hidden or reloaded ------
+const saved = (vscode.getState() ?? {}) as { draft?: string; drafts?: Record<string, string> };
+const drafts: Record<string, string> = saved.drafts ?? {};
+/** The open conversation; '' until the host says which. */
+let conversationId = '';
+
+function saveDraft(): void {
+  if (conversationId) {
+    if (els.input.value) drafts[conversationId] = els.input.value;
+    else delete drafts[conversationId];
+  }
+  vscode.setState({ drafts });
+}
+
+/** Another conversation opened: the input leaves its draft with the one left, and takes up this one's. */
+function switchDraft(id: string): void {
+  if (id === conversationId) return;
+  const first = conversationId === '';
+  saveDraft();
+  conversationId = id;
+  // Text typed before the host answered stays; an older draft (one saved before drafts had owners) fills an empty input.
+  if (first && els.input.value) return saveDraft();
+  els.input.value = drafts[id] ?? (first ? saved.draft ?? '' : '');
+  els.input.dispatchEvent(new Event('input'));
+}
 els.input.addEventListener('input', () => {
-  vscode.setState({ draft: els.input.value });
+  saveDraft();
   // A refusal of an unknown /command goes once the text changes.
   if (els.composerNote.dataset.kind === 'refusal') setNote('');
 });
@@ -343,7 +364,8 @@ function errorBox(e: ErrorView): HTMLElement {
   box.setAttribute('role', 'alert');
   box.dataset.testid = 'error';
   box.append(el('p', 'error-message', e.message));
-  if (e.hint) box.append(el('p', 'error-hint', e.hint));
+  // When every Space failed, the way out comes first.
+  if (e.hint) e.details ? box.prepend(el('p', 'error-hint first', e.hint)) : box.append(el('p', 'error-hint', e.hint));
   const actions = el('div', 'error-actions');
   if (e.retryable) actions.append(button('Retry', 'retry', 'Try again'));
   if (e.setting) {
@@ -405,7 +427,9 @@ function resetConversation(turnViews: TurnView[], title: string): void {
 }
 
 function setBusy(b: boolean): void {
+  const was = busy;
   busy = b;
+  if (was !== b) renderQueue(lastQueue);
   if (!b) setNote('');
   els.input.placeholder = b ? 'A follow-up is sent when this answer ends' : 'Ask Qwen… (/ for commands, # to attach)';
   els.stop.hidden = !b;
@@ -417,13 +441,14 @@ function setBusy(b: boolean): void {
 /** Puts text back into the input (after what is typed there) and keeps it as the draft: nothing typed is lost. */
 function addToInput(text: string): void {
   els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${text}` : text;
-  vscode.setState({ draft: els.input.value });
-  els.input.dispatchEvent(new Event('input')); // the budget follows
+  els.input.dispatchEvent(new Event('input')); // the draft and the budget follow
 }
 
 /** Follow-ups waiting for the answer to end, each with Cancel (its text comes back to the input). */
 const queuedTexts = new Map<string, string>();
+let lastQueue: Array<{ id: string; text: string }> = [];
 function renderQueue(items: Array<{ id: string; text: string }>): void {
+  lastQueue = items;
   queuedTexts.clear();
   els.queue.replaceChildren();
   for (const q of items) {
@@ -436,9 +461,12 @@ function renderQueue(items: Array<{ id: string; text: string }>): void {
     t.className = 'queued-text';
     t.textContent = `Queued: ${q.text.length > 120 ? `${q.text.slice(0, 117)}…` : q.text}`;
     t.title = q.text;
+    // Held after Stop: it waits for the user to send it (or the next message, which takes it along).
+    if (!busy) li.append(iconButton('send', 'resume-queue', 'Send now'));
     const cancel = iconButton('close', 'cancel-queued', 'Cancel: take it back into the input');
     cancel.setAttribute('aria-label', `Cancel the queued message: ${q.text.slice(0, 60)}`);
-    li.append(t, cancel);
+    li.prepend(t);
+    li.append(cancel);
     els.queue.append(li);
   }
   els.queue.hidden = items.length === 0;
@@ -480,6 +508,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     case 'init':
       renderQueue(m.queue ?? []);
+      switchDraft(m.conversation.id);
       history.setCurrent(m.conversation.id);
       resetConversation(m.conversation.turns, m.conversation.title);
       history.render(m.history, m.trash);
@@ -606,7 +635,7 @@ function submit(): void {
   setNote('');
   post({ type: 'send', text });
   els.input.value = '';
-  vscode.setState({ draft: '' });
+  saveDraft();
 }
 
 els.form.addEventListener('submit', (e) => {
@@ -749,6 +778,9 @@ document.addEventListener('click', (e) => {
       post({ type: 'switchVersion', turnId: ui.view.id, index: ver.index + (b.dataset.action === 'version-prev' ? -1 : 1) });
       return;
     }
+    case 'resume-queue':
+      post({ type: 'resumeQueue' });
+      return;
     case 'cancel-queued': {
       const id = b.closest<HTMLElement>('.queued')?.dataset.queueId;
       if (!id) return;

@@ -22,12 +22,14 @@ describe('an answer\'s error as the view shows it', () => {
     assert.equal(errorView(new Error('odd')).setting, undefined);
   });
 
-  it('says in one line when every Space failed, the way out first, what each said folded', () => {
+  it('says in one line when every Space failed: the chosen one\'s error and the way out, what each other said folded', () => {
     const v = errorView(new QwenError('busy', 'The Space is busy: Queue is full. No other model could answer either (Qwen2.5-Max-Demo is busy (its queue is full); Qwen3-Demo could not be reached).'));
-    assert.equal(v.message, 'No Qwen Space can answer right now: Retry in a few minutes, or pick another model.');
-    assert.equal(v.hint, '');
-    assert.equal(v.details, 'The Space is busy: Queue is full.\nQwen2.5-Max-Demo is busy (its queue is full).\nQwen3-Demo could not be reached.');
+    assert.equal(v.message, 'The Space is busy: Queue is full.');
+    assert.equal(v.hint, 'The Space is busy. Try again in a minute. No other model could answer either.');
+    assert.equal(v.details, 'Qwen2.5-Max-Demo is busy (its queue is full).\nQwen3-Demo could not be reached.');
     assert.equal(v.otherModel, true);
+    const url = errorView(new QwenError('not-found', 'The Space answered 404. No other model could answer either (Qwen3-Demo could not be reached).', { status: 404 }));
+    assert.equal(url.setting, 'qwenChat.spaceUrl', 'a setting the chosen model\'s error names is still offered');
   });
 
   it('opens only Qwen Chat\'s settings and http.proxy for the view', () => {

@@ -354,6 +354,29 @@ describe('chat session (the sidebar chat without VS Code)', () => {
       assert.deepEqual(posted.filter((m) => m.type === 'draft'), [{ type: 'draft', text: 'keep me' }]);
       assert.equal(space.stats.joins.length, 1, 'neither queued message was sent');
     });
+
+    it('stays queued after Stop (Stop means halt) until the user sends it', async () => {
+      space.opts.tokenDelayMs = 20;
+      space.opts.answer = () => scriptedAnswer('200 words');
+      const { session } = make();
+      const first = session.sendOrQueue('first question');
+      await sharedWaitFor('the answer to start', () => session.conversation.turns[1]?.text.length > 10);
+      await session.sendOrQueue('a follow-up');
+      session.stop();
+      await first;
+      // The answer's end schedules the queue's next message in an immediate: let it run.
+      await new Promise(setImmediate);
+      await new Promise(setImmediate);
+      assert.equal(session.conversation.turns[1].state, 'stopped');
+      assert.equal(session.conversation.turns.length, 2, 'the follow-up was not sent');
+      assert.equal(session.busy, false);
+      assert.deepEqual((posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>).items.map((i) => i.text), ['a follow-up'], 'still shown as queued');
+      space.opts.answer = undefined;
+      session.resumeQueue();
+      await sharedWaitFor('the follow-up to be answered', () => session.conversation.turns.length === 4 && session.conversation.turns[3].state === 'done', { timeoutMs: 20_000 });
+      assert.equal(session.conversation.turns[2].text, 'a follow-up');
+      await session.dispose();
+    });
   });
 
   it('toMessages leaves failed answers out and uses the last user turn\'s system prompt', () => {

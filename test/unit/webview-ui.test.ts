@@ -98,4 +98,35 @@ describe('the chat view under jsdom', () => {
     assert.deepEqual(page.sent('openSetting').map((m) => m.setting), ['qwenChat.proxy']);
     assert.equal(page.sent('chooseModel').length, 1);
   });
+
+  it('keeps a draft with its conversation: a new one starts empty, and going back brings the draft back', () => {
+    page = new WebviewPage();
+    page.init([], { id: 'c1' });
+    page.type('half a thought');
+    page.init([], { id: 'c2' });
+    const input = page.$('#input') as HTMLTextAreaElement;
+    assert.equal(input.value, '', 'the draft does not follow into another conversation');
+    page.type('about c2');
+    page.init([], { id: 'c1' });
+    assert.equal(input.value, 'half a thought');
+    // And across a reload of the view.
+    const state = page.state;
+    page.close();
+    page = new WebviewPage({ state });
+    page.init([], { id: 'c2' });
+    assert.equal((page.$('#input') as HTMLTextAreaElement).value, 'about c2');
+  });
+
+  it('holds a follow-up queued after Stop, with Send now', () => {
+    page = new WebviewPage();
+    page.init([question('u1', 'Hi'), answer('a1', 'Hel', { state: 'streaming' })], { busy: true });
+    page.receive({ type: 'queue', items: [{ id: 'q1', text: 'And then?' }] });
+    assert.equal(page.$('[data-testid="resume-queue"]'), null, 'while the answer streams it goes by itself');
+    page.receive({ type: 'turnEnd', turnId: 'a1', state: 'stopped' });
+    page.receive({ type: 'busy', busy: false });
+    const send = page.$('[data-testid="queued"] [data-testid="resume-queue"]')!;
+    assert.equal(send.getAttribute('aria-label'), 'Send now');
+    page.click(send);
+    assert.equal(page.sent('resumeQueue').length, 1);
+  });
 });
