@@ -115,7 +115,7 @@ export type HostToWebview =
   /** Text for the input box that must not be lost (queued messages of a conversation left behind). */
   | { type: 'draft'; text: string }
   /** The conversations whose title or messages hold `query` (case-insensitive). */
-  | { type: 'historyMatches'; query: string; ids: string[] }
+  | { type: 'historyMatches'; query: string; ids: string[]; snippets?: Array<{ id: string; snippet: string }> }
   | { type: 'turn'; turn: TurnView }
   | { type: 'delta'; turnId: string; delta: string }
   | { type: 'rewrite'; turnId: string; text: string }

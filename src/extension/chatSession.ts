@@ -44,6 +44,18 @@ export function newConversation(): StoredConversation {
   return { version: 1, id: newId(), title: 'New conversation', createdAt: now, updatedAt: now, turns: [] };
 }
 
+/** A line of a message around a match: a few words either side, on one line. */
+export function snippetAt(text: string, at: number, length: number): string {
+  const from = Math.max(0, at - 40);
+  const to = Math.min(text.length, at + length + 60);
+  // Whole words only: a word cut at either end is left out.
+  let cut = text.slice(from, to);
+  if (from > 0 && /\S/.test(text[from - 1])) cut = cut.replace(/^\S*/, '');
+  if (to < text.length && /\S/.test(text[to])) cut = cut.replace(/\S*$/, '');
+  cut = cut.replace(/\s+/g, ' ').trim();
+  return `${from > 0 ? '…' : ''}${cut}${to < text.length ? '…' : ''}`;
+}
+
 export function titleFrom(text: string): string {
   const line = text.replace(/```[\s\S]*?(```|$)/g, ' ').replace(/\s+/g, ' ').trim() || text.trim();
   return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New conversation';
@@ -342,21 +354,35 @@ export class ChatSession {
 
   /** Conversations whose title or any message (any version) holds `query`, case-insensitively. */
   async search(query: string): Promise<string[]> {
+    return (await this.searchHits(query)).map((h) => h.id);
+  }
+
+  /** The conversations that mention `query`, each with where its messages do ("…the secret word is marmalade…"). */
+  async searchHits(query: string): Promise<Array<{ id: string; snippet?: string }>> {
     const q = query.trim().toLowerCase();
     const items = await this.deps.store.list();
-    if (!q) return items.map((c) => c.id);
-    const hit = (turns: readonly StoredTurn[]): boolean =>
-      turns.some((t) => t.text.toLowerCase().includes(q) || (t.versions?.all ?? []).some((v) => v !== null && hit(v)));
-    const out: string[] = [];
-    for (const c of items) {
-      if (c.title.toLowerCase().includes(q)) out.push(c.id);
-      else {
-        const full = c.id === this.conversation.id ? this.conversation : await this.deps.store.load(c.id);
-        if (full && hit(full.turns)) out.push(c.id);
+    if (!q) return items.map((c) => ({ id: c.id }));
+    const find = (turns: readonly StoredTurn[]): string | undefined => {
+      for (const t of turns) {
+        const at = t.text.toLowerCase().indexOf(q);
+        if (at >= 0) return snippetAt(t.text, at, q.length);
+        for (const v of t.versions?.all ?? []) {
+          const s = v && find(v);
+          if (s) return s;
+        }
       }
+      return undefined;
+    };
+    const out: Array<{ id: string; snippet?: string }> = [];
+    for (const c of items) {
+      const full = c.id === this.conversation.id ? this.conversation : await this.deps.store.load(c.id);
+      const snippet = full ? find(full.turns) : undefined;
+      if (snippet) out.push({ id: c.id, snippet });
+      else if (c.title.toLowerCase().includes(q)) out.push({ id: c.id });
     }
     return out;
   }
+
 
   async rename(id: string, title: string): Promise<void> {
     const t = title.trim();

@@ -207,8 +207,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return session.regenerate();
       case 'edit':
         return session.edit(msg.turnId, msg.text);
-      case 'searchHistory':
-        return this.post({ type: 'historyMatches', query: msg.query, ids: await session.search(msg.query) });
+      case 'searchHistory': {
+        const hits = await session.searchHits(msg.query);
+        return this.post({ type: 'historyMatches', query: msg.query, ids: hits.map((h) => h.id), snippets: hits.flatMap((h) => (h.snippet ? [{ id: h.id, snippet: h.snippet }] : [])) });
+      }
       case 'renameConversation': {
         const title = await session.titleOf(msg.id);
         const next = await vscode.window.showInputBox({ title: 'Rename conversation', value: title ?? '', prompt: 'The name shown in History', validateInput: (v) => (v.trim() ? undefined : 'A name cannot be empty') });

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { Http, redactUrl } from '../provider/gradio/http';
 import type { ChatMessage } from '../provider/prompt';
-import { MODELS, QwenSpaces, spaceFor, urlFor } from '../provider/spaces';
+import { DEFAULT_MODEL, MODELS, QwenSpaces, spaceFor, urlFor } from '../provider/spaces';
 import { checkSpaces } from './checkSpaces';
 import { QwenChatModels } from './languageModels';
 import { registerParticipant } from './participant';
@@ -16,6 +16,7 @@ import { generateAtCursor } from './generate';
 import { Placement } from './insertion';
 import { HistoryStore } from './historyStore';
 import { explainMessage, parseSlash, SLASH_COMMANDS, slashMessage } from './prompts';
+import { modelLabel } from './statusText';
 import { ReviewController } from './review';
 import { SettingsStore } from './settings';
 
@@ -135,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     },
   };
   const models = {
-    list: () => ({ models: MODELS.map((name) => ({ name, space: spaceFor(name).shape.spaceId })), current: settings.value.model }),
+    list: () => ({ models: MODELS.map((name) => ({ name, space: spaceFor(name).shape.spaceId, label: modelLabel(name), isDefault: name === DEFAULT_MODEL })), current: settings.value.model }),
     pick: (model: string) => vscode.workspace.getConfiguration('qwenChat').update('model', model, vscode.ConfigurationTarget.Global),
   };
   const fetchImage = async (src: string): Promise<string> => {

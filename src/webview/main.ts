@@ -422,7 +422,7 @@ function resetConversation(turnViews: TurnView[], title: string): void {
   for (const t of turnViews.slice(unmounted.length).reverse()) ensureTurn(t, true);
   earlier.hidden = unmounted.length === 0;
   if (unmounted.length && !idle) idle = requestIdleCallback(fillIn);
-  els.title.textContent = title;
+  els.title.textContent = history.plainTitle(title);
   followNow();
 }
 
@@ -495,7 +495,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       renderQueue(m.items);
       return;
     case 'historyMatches':
-      history.showMatches(m.query, m.ids);
+      history.showMatches(m.query, m.ids, m.snippets);
       return;
     case 'context':
       attachments.showPending(m.items, m.budget);
@@ -569,8 +569,8 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
         ...m.models.map((x) => {
           const o = document.createElement('option');
           o.value = x.name;
-          o.textContent = x.name;
-          o.title = x.space;
+          o.textContent = `${x.label ?? x.name}${x.isDefault ? ' · default' : ''}`;
+          o.title = `${x.name}, served by the Space ${x.space}`;
           return o;
         }),
       );

@@ -866,6 +866,8 @@ describe('Qwen Chat in a real VS Code', function () {
     await chat.type('[data-testid="history-search"]', 'MARMALADE');
     const shown = () => chat.$$eval('.history-item:not([hidden]) .history-open', (els) => els.map((e) => e.textContent).join('|'));
     await until('only the conversation whose answer says it', async () => (await shown()) === 'Tell me the word');
+    // With where it matched, under its title.
+    assert.equal(await chat.textContent('.history-item:not([hidden]) [data-testid="history-snippet"]'), 'The secret word is marmalade.');
     assert.match((await chat.textContent('.history-item:not([hidden]) [data-testid="history-date"]')) ?? '', /\d/);
     await chat.click('.history-item:not([hidden]) [data-testid="rename-conversation"]');
     const box = vs.page.locator('.quick-input-widget input');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { errorView, isOpenableSetting } from '../../src/extension/statusText';
+import { errorView, isOpenableSetting, modelLabel } from '../../src/extension/statusText';
 import { QwenError } from '../../src/provider/errors';
 
 describe('an answer\'s error as the view shows it', () => {
@@ -37,5 +37,16 @@ describe('an answer\'s error as the view shows it', () => {
     assert.ok(isOpenableSetting('http.proxy'));
     assert.ok(!isOpenableSetting('terminal.integrated.shell.linux'));
     assert.ok(!isOpenableSetting('qwenChat.proxy; rm'));
+  });
+});
+
+describe('model names as a person reads them', () => {
+  it('names each model with its size, not its setting name', () => {
+    assert.equal(modelLabel('qwen-2.5'), 'Qwen2.5 (72B)');
+    assert.equal(modelLabel('qwen-3-30b-a3b'), 'Qwen3 30B-A3B');
+    assert.equal(modelLabel('qwen-3-235b'), 'Qwen3 235B-A22B');
+    assert.equal(modelLabel('qwen-3-1.7b'), 'Qwen3 1.7B');
+    assert.equal(modelLabel('qwen-2.5-max'), 'Qwen2.5 Max (MoE)');
+    assert.equal(modelLabel('something-else'), 'something-else');
   });
 });

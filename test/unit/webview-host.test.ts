@@ -99,4 +99,15 @@ describe('the manifest', () => {
     assert.equal(kb?.key, 'ctrl+alt+i');
     assert.equal(kb?.mac, 'cmd+alt+i');
   });
+
+  it('orders the settings in groups, each order used once: model and Spaces, prompts, the editor, the network', () => {
+    const props = pkg.contributes.configuration.properties;
+    const orders = Object.entries(props).map(([k, v]) => [k, v.order] as const);
+    assert.ok(orders.every(([, o]) => typeof o === 'number'), 'every setting has its place');
+    assert.equal(new Set(orders.map(([, o]) => o)).size, orders.length, `no two share an order: ${JSON.stringify(orders)}`);
+    const sorted = [...orders].sort((a, b) => a[1]! - b[1]!).map(([k]) => k);
+    const group = (k: string) => (/Prompt|maxPromptCharacters/.test(k) ? 2 : /proxy|Timeout/.test(k) ? 4 : /review/.test(k) ? 3 : 1);
+    const groups = sorted.map(group);
+    assert.deepEqual(groups, [...groups].sort(), `grouped, not interleaved: ${sorted.join(', ')}`);
+  });
 });

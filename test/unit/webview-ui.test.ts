@@ -129,4 +129,33 @@ describe('the chat view under jsdom', () => {
     page.click(send);
     assert.equal(page.sent('resumeQueue').length, 1);
   });
+
+  it('shows friendly model names in the picker, the default marked, the setting name in the tooltip', () => {
+    page = new WebviewPage();
+    page.init();
+    page.receive({ type: 'models', models: [{ name: 'qwen-2.5', space: 'Qwen/Qwen2.5', label: 'Qwen2.5 (72B)', isDefault: true }, { name: 'qwen-3-30b-a3b', space: 'Qwen/Qwen3-Demo', label: 'Qwen3 30B-A3B' }], current: 'qwen-3-30b-a3b' });
+    const options = Array.from((page.$('#model') as HTMLSelectElement).options).map((o) => [o.value, o.textContent, o.title]);
+    assert.deepEqual(options, [
+      ['qwen-2.5', 'Qwen2.5 (72B) · default', 'qwen-2.5, served by the Space Qwen/Qwen2.5'],
+      ['qwen-3-30b-a3b', 'Qwen3 30B-A3B', 'qwen-3-30b-a3b, served by the Space Qwen/Qwen3-Demo'],
+    ]);
+    assert.equal((page.$('#model') as HTMLSelectElement).value, 'qwen-3-30b-a3b');
+  });
+
+  it('shows History titles without raw Markdown, and a search hit with where it matched', () => {
+    page = new WebviewPage();
+    page.receive({ type: 'init', conversation: { id: 'c1', title: 'Explain selection: Explain this python code from `src/app.py`:', turns: [] }, history: [
+      { id: 'c1', title: 'Explain selection: Explain this python code from `src/app.py`:', updatedAt: Date.now(), turns: 2 },
+      { id: 'c2', title: 'A **bold** [link](https://x.example) question', updatedAt: Date.now(), turns: 2 },
+    ], trash: [], busy: false });
+    assert.deepEqual(page.$$('.history-open').map((b) => b.textContent), ['Explain selection: Explain this python code from src/app.py:', 'A bold link question']);
+    assert.equal(page.$('[data-testid="conversation-title"]')?.textContent, 'Explain selection: Explain this python code from src/app.py:');
+    const search = page.$('#history-search') as HTMLInputElement;
+    search.value = 'marmalade';
+    page.receive({ type: 'historyMatches', query: 'marmalade', ids: ['c2'], snippets: [{ id: 'c2', snippet: '…The secret word is Marmalade.' }] });
+    const hit = page.$$('.history-item').filter((li) => !li.hidden);
+    assert.equal(hit.length, 1);
+    assert.equal(hit[0].querySelector('[data-testid="history-snippet"]')?.textContent, '…The secret word is Marmalade.');
+    assert.equal(hit[0].querySelector('mark')?.textContent, 'Marmalade');
+  });
 });
