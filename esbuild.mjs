@@ -26,8 +26,16 @@ if (existsSync('src/extension/extension.ts')) {
   builds.push({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [undiciApart] });
   builds.push({ ...common, entryPoints: ['node_modules/undici/index.js'], outfile: 'dist/undici.js', platform: 'node', format: 'cjs', target: 'node20' });
 }
+/** The view's bundle leaves KaTeX out: math is typeset by dist/katex.js, loaded when an answer holds some. */
+const katexApart = {
+  name: 'katex-apart',
+  setup(b) {
+    b.onResolve({ filter: /^katex$/ }, () => ({ path: new URL('./src/webview/markdown/katex-absent.ts', import.meta.url).pathname }));
+  },
+};
 if (existsSync('src/webview/main.ts')) {
-  builds.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
+  builds.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', plugins: [katexApart] });
+  builds.push({ ...common, entryPoints: ['src/webview/katex-entry.ts'], outfile: 'dist/katex.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 
 // VS Code's own icon font for the view's buttons, served from dist/ under the view's CSP

@@ -97,14 +97,14 @@ export function errorView(err: unknown): ErrorView {
 }
 
 /** Sizes the names leave out: the model each Space serves by that name. */
-const SIZES: Record<string, string> = { 'qwen-2.5': '72B', 'qwen-2.5-max': 'MoE', 'qwen-2.5-1m': '14B' };
+const SIZES: Record<string, string> = { 'qwen-2.5': '72B', 'qwen-2.5-1m': '(14B)' };
 
-/** A model's name as a person reads it: "qwen-3-30b-a3b" is "Qwen3 30B-A3B", "qwen-2.5" is "Qwen2.5 (72B)". */
+/** A model's name as a person reads it: "qwen-3-30b-a3b" is "Qwen3 30B-A3B", "qwen-2.5" is "Qwen2.5 72B". */
 export function modelLabel(name: string): string {
   const m = /^qwen-(\d+(?:\.\d+)?)(?:-(.+))?$/.exec(name);
   if (!m) return name;
   if (name === 'qwen-3-235b') return 'Qwen3 235B-A22B';
   const rest = (m[2] ?? '').replace(/^max$/, 'Max').replace(/^1m$/, '1M').replace(/\d+(?:\.\d+)?b(-a\d+b)?/g, (x) => x.toUpperCase());
   const size = SIZES[name];
-  return `Qwen${m[1]}${rest ? ` ${rest}` : ''}${size ? ` (${size})` : ''}`;
+  return `Qwen${m[1]}${rest ? ` ${rest}` : ''}${size ? ` ${size}` : ''}`;
 }

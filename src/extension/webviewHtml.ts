@@ -1,7 +1,8 @@
 /**
  * The chat view's HTML: a strict Content-Security-Policy with a fresh nonce per load, no inline
  * script or style, scripts and styles only from the extension's own dist/ and media/, images
- * only after the user asks (https: and data: are allowed for that click, nothing else).
+ * only after the user asks (https: and data: are allowed for that click, nothing else). KaTeX
+ * (dist/katex.js) is loaded by the view's own script when an answer holds math, with its nonce.
  */
 import { randomBytes } from 'node:crypto';
 import { TRASH_DAYS } from '../protocol';
@@ -11,7 +12,7 @@ export function nonce(): string {
 }
 
 /** `codiconUri`: VS Code's icon font's stylesheet (dist/codicons/codicon.css), loaded before the view's own. */
-export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: string; codiconUri?: string; nonce: string }): string {
+export function chatHtml(o: { cspSource: string; scriptUri: string; styleUri: string; codiconUri?: string; katexUri?: string; nonce: string }): string {
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${o.nonce}'`,
@@ -33,7 +34,7 @@ ${o.codiconUri ? `<link rel="stylesheet" href="${o.codiconUri}">\n` : ''}<link r
 <title>Qwen Chat</title>
 </head>
 <body>
-<div id="app" class="app">
+<div id="app" class="app"${o.katexUri ? ` data-katex="${o.katexUri}"` : ''}>
   <div class="toolbar" role="toolbar" aria-label="Conversation">
     <button id="toggle-history" class="icon" type="button" data-testid="toggle-history" aria-expanded="false" aria-controls="history" aria-label="History" title="History: past conversations"><span class="codicon codicon-history" aria-hidden="true"></span></button>
     <span id="title" class="title" data-testid="conversation-title"></span>

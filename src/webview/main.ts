@@ -8,11 +8,30 @@ import * as attachments from './attachments';
 import { $, announce, button, count, el, flashIcon, iconButton, ownControls, post, vscodeApi as vscode } from './controls';
 import * as history from './history';
 import * as slash from './slash';
+import { typeset } from './markdown/math';
 import { createRenderer, isLoadableImage } from './markdown/render';
 import { StreamingMarkdown } from './markdown/stream';
 import { spoken } from './spoken';
 
 const render = createRenderer(DOMPurify);
+
+// ---- math: KaTeX comes from dist/katex.js, loaded the first time an answer holds math ------------
+/** This script's nonce: the CSP lets a script with it run, so KaTeX's script carries it too. */
+const scriptNonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
+const katexSrc = $<HTMLElement>('app').dataset.katex ?? '';
+type KatexLike = Parameters<typeof typeset>[2];
+const loadedKatex = (): KatexLike => (globalThis as { qwenKatex?: KatexLike }).qwenKatex;
+let katexRequested = false;
+function needKatex(): void {
+  if (katexRequested || !katexSrc) return;
+  katexRequested = true;
+  const s = document.createElement('script');
+  s.nonce = scriptNonce;
+  s.src = katexSrc;
+  document.head.append(s);
+}
+// Once it is here: the math shown so far is typeset where it stands.
+window.addEventListener('qwen-katex', () => typeset(document, render.imageMark, loadedKatex()));
 
 const els = {
   messages: $<HTMLElement>('messages'),
@@ -100,6 +119,7 @@ const images = new WeakMap<Element, { src: string; alt: string }>();
  * only when this renderer marked them. Then adds Copy / Insert / Replace selection to code.
  */
 function decorate(root: HTMLElement): void {
+  if (typeset(root, render.imageMark, loadedKatex())) needKatex();
   for (const a of Array.from(root.querySelectorAll('a[href]'))) {
     const href = a.getAttribute('href') ?? '';
     a.removeAttribute('href');

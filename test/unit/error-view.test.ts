@@ -42,11 +42,12 @@ describe('an answer\'s error as the view shows it', () => {
 
 describe('model names as a person reads them', () => {
   it('names each model with its size, not its setting name', () => {
-    assert.equal(modelLabel('qwen-2.5'), 'Qwen2.5 (72B)');
+    assert.equal(modelLabel('qwen-2.5'), 'Qwen2.5 72B');
     assert.equal(modelLabel('qwen-3-30b-a3b'), 'Qwen3 30B-A3B');
     assert.equal(modelLabel('qwen-3-235b'), 'Qwen3 235B-A22B');
     assert.equal(modelLabel('qwen-3-1.7b'), 'Qwen3 1.7B');
-    assert.equal(modelLabel('qwen-2.5-max'), 'Qwen2.5 Max (MoE)');
+    assert.equal(modelLabel('qwen-2.5-max'), 'Qwen2.5 Max');
+    assert.equal(modelLabel('qwen-2.5-1m'), 'Qwen2.5 1M (14B)');
     assert.equal(modelLabel('something-else'), 'something-else');
   });
 });
