@@ -233,11 +233,14 @@ export class ChatSession {
    * Adds a finished exchange that did not come through the chat (an editor command's answer
    * that was not only code), so nothing the model said is lost.
    */
-  async record(question: string, answer: string, opts: { label?: string; note?: string } = {}): Promise<void> {
+  async record(question: string, answer: string, opts: { label?: string; note?: string; model?: string; space?: string } = {}): Promise<void> {
     const c = this.conversation;
     const now = Date.now();
     const q: StoredTurn = { id: newId(), role: 'user', text: question, state: 'done', createdAt: now, ...(opts.label ? { label: opts.label } : {}) };
-    const a: StoredTurn = { id: newId(), role: 'assistant', text: answer, state: 'done', createdAt: now, ...(opts.note ? { note: opts.note } : {}) };
+    const a: StoredTurn = {
+      id: newId(), role: 'assistant', text: answer, state: 'done', createdAt: now,
+      ...(opts.note ? { note: opts.note } : {}), ...(opts.model ? { model: opts.model } : {}), ...(opts.space ? { space: opts.space } : {}),
+    };
     if (c.turns.length === 0) c.title = titleFrom(question);
     c.turns.push(q, a);
     c.updatedAt = now;

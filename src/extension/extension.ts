@@ -202,7 +202,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
         generating = cts;
         void vscode.commands.executeCommand('setContext', 'qwenChat.generating', cts !== undefined);
       },
-      toChat: async (question, answer, note) => (await session()).record(question, answer, { label: 'Generate at Cursor', note }),
+      toChat: async (question, answer, note, by) => (await session()).record(question, answer, { label: 'Generate at Cursor', note, ...by }),
       review,
     });
   });

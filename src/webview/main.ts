@@ -330,7 +330,7 @@ function renderFooter(ui: TurnUi): void {
   if (v.state === 'stopped') {
     const s = document.createElement('span');
     s.className = 'note';
-    s.textContent = v.interrupted ? 'Interrupted: VS Code closed before the answer finished.' : 'Stopped.';
+    s.textContent = v.interrupted ? 'Interrupted: the window closed or reloaded before the answer finished.' : 'Stopped.';
     f.append(s);
   }
   // The answer's tools (shown on hover or focus, always on the last answer), then its one meta line.

@@ -355,7 +355,7 @@ describe('Qwen Chat in a real VS Code', function () {
     assert.ok(scriptedAnswer('300 words').startsWith(kept), 'what was kept is the start of the answer');
     assert.ok(kept.length >= shown - 120, `kept ${kept.length} characters of the ${shown} shown`);
     assert.equal((await chat.textContent(`.turn.user:has(+ ${lastAnswer}) .turn-body`))?.trim(), 'Crash while you answer');
-    assert.match((await chat.textContent(`${lastAnswer} .turn-footer`)) ?? '', /Interrupted: VS Code closed before the answer finished\./);
+    assert.match((await chat.textContent(`${lastAnswer} .turn-footer`)) ?? '', /Interrupted: the window closed or reloaded before the answer finished\./);
     await vs.screenshot('after-extension-host-crash');
   });
 
@@ -418,6 +418,10 @@ describe('Qwen Chat in a real VS Code', function () {
       return t.includes('def parse_date') && !t.includes('fromisoformat') ? t : undefined;
     });
     assert.doesNotMatch(partial, /```/, 'the fence never enters the document');
+    // The progress says it once: "Qwen: Generating…", not "Qwen: generating: Generating…".
+    const toasts = (await vs.page.locator('.notification-toast').allTextContents()).join(' | ');
+    assert.match(toasts, /Qwen/);
+    assert.doesNotMatch(toasts, /generating: Generating/i);
     await vs.page.locator('.statusbar', { hasText: 'the document is final' }).first().waitFor({ timeout: 30_000 });
     const done = await vs.editorText();
     assert.equal((await vs.editorText()).trimEnd(), `${original.trimEnd()}\ndef parse_date(text):\n    from datetime import date\n    return date.fromisoformat(text)`.trimEnd());

@@ -327,6 +327,14 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     assert.deepEqual(await session.search('fruit talk'), [fruit]);
   });
 
+  it('records a Generate at Cursor answer in the chat with the model that gave it', async () => {
+    const { session } = make();
+    await session.record('Generate at Cursor: a parser', 'Here is prose and code.', { label: 'Generate at Cursor', note: 'The first code block went into a.py.', model: 'qwen-2.5', space: 'Qwen/Qwen2.5' });
+    const view = toView(session.conversation).turns[1];
+    assert.equal(view.model, 'qwen-2.5');
+    assert.equal(view.space, 'Qwen/Qwen2.5');
+  });
+
   describe('a follow-up typed while an answer streams', () => {
     it('is queued, shown, and sent when the answer ends, in order', async () => {
       space.opts.tokenDelayMs = 20;

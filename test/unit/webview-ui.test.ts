@@ -158,4 +158,10 @@ describe('the chat view under jsdom', () => {
     assert.equal(hit[0].querySelector('[data-testid="history-snippet"]')?.textContent, '…The secret word is Marmalade.');
     assert.equal(hit[0].querySelector('mark')?.textContent, 'Marmalade');
   });
+
+  it('says an answer cut off by a reload or a crash was interrupted, not that VS Code closed', () => {
+    page = new WebviewPage();
+    page.init([question('u1', 'Hi'), answer('a1', 'Half', { state: 'stopped', interrupted: true })]);
+    assert.match(page.$('.turn.assistant .turn-footer')?.textContent ?? '', /Interrupted: the window closed or reloaded before the answer finished\./);
+  });
 });
