@@ -238,12 +238,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await vscode.env.clipboard.writeText(msg.text);
         vscode.window.setStatusBarMessage('Copied to the clipboard', 2000);
         return;
+      // The editor takes the focus first, then the code lands: the review's keys work at once, and
+      // nothing moves the focus after the user sees the code (and goes on to something else).
       case 'insertCode':
-        await this.editor.insertCode(msg.code);
-        return this.focusEditor();
+        await this.focusEditor();
+        return this.editor.insertCode(msg.code);
       case 'replaceSelection':
-        await this.editor.replaceSelection(msg.code);
-        return this.focusEditor();
+        await this.focusEditor();
+        return this.editor.replaceSelection(msg.code);
       case 'openLink':
         if (!isSafeExternalLink(msg.href)) {
           this.log.warn(`refused to open a link with an unsafe scheme`);

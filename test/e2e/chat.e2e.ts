@@ -1042,8 +1042,9 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.page.keyboard.press('Control+Shift+E');
     const src = vs.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^src$/ }).first();
     await src.waitFor({ timeout: 15_000 });
-    if ((await src.getAttribute('aria-expanded')) !== 'true') await src.click();
     const units = vs.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'units.py' }).first();
+    // The Explorer may still be revealing the active file (which opens src): give it that moment, then open src once.
+    if (!(await units.waitFor({ timeout: 3_000 }).then(() => true, () => false)) && (await src.getAttribute('aria-expanded')) !== 'true') await src.click();
     await units.click({ button: 'right' });
     // The item is pointed at, then Enter: a click at once after the menu opens is ignored by VS Code's menus.
     await vs.page.locator('.monaco-menu .action-label', { hasText: 'Qwen: Add File to Chat' }).hover();
