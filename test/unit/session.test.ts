@@ -349,6 +349,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
       await sharedWaitFor('the follow-up to be answered', () => session.conversation.turns.length === 4 && session.conversation.turns[3].state === 'done', { timeoutMs: 20_000 });
       assert.deepEqual(session.conversation.turns.map((t) => t.text).filter((_, i) => i % 2 === 0), ['first question', 'a follow-up']);
       assert.equal((posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>).items.length, 0);
+      await session.dispose(); // its last save is written before the folder goes
     });
 
     it('can be cancelled, and goes back to the input when the conversation is left', async () => {
@@ -364,6 +365,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
       await first;
       assert.deepEqual(posted.filter((m) => m.type === 'draft'), [{ type: 'draft', text: 'keep me' }]);
       assert.equal(space.stats.joins.length, 1, 'neither queued message was sent');
+      await session.dispose(); // its last save is written before the folder goes
     });
 
     it('stays queued after Stop (Stop means halt) until the user sends it', async () => {
