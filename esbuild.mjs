@@ -2,7 +2,7 @@
 // (browser), and dist/cli.js (the provider's command line). `--watch` rebuilds on change;
 // `--production` minifies.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -26,9 +26,22 @@ if (existsSync('src/extension/extension.ts')) {
   builds.push({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [undiciApart] });
   builds.push({ ...common, entryPoints: ['node_modules/undici/index.js'], outfile: 'dist/undici.js', platform: 'node', format: 'cjs', target: 'node20' });
 }
+/** The view's bundle leaves KaTeX out: math is typeset by dist/katex.js, loaded when an answer holds some. */
+const katexApart = {
+  name: 'katex-apart',
+  setup(b) {
+    b.onResolve({ filter: /^katex$/ }, () => ({ path: new URL('./src/webview/markdown/katex-absent.ts', import.meta.url).pathname }));
+  },
+};
 if (existsSync('src/webview/main.ts')) {
-  builds.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
+  builds.push({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', plugins: [katexApart] });
+  builds.push({ ...common, entryPoints: ['src/webview/katex-entry.ts'], outfile: 'dist/katex.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
+
+// VS Code's own icon font for the view's buttons, served from dist/ under the view's CSP
+// (font-src and style-src are the webview's own origin).
+mkdirSync('dist/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 
 if (watch) {
   const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -11,6 +11,12 @@ export interface ErrorView {
   retryable: boolean;
   /** When the Space said to try again (429 Retry-After), as epoch milliseconds: Retry waits until then. */
   retryAt?: number;
+  /** The setting the error names: the view offers "Open setting" for it. */
+  setting?: string;
+  /** Another model may answer: the view offers "Pick another model". */
+  otherModel?: boolean;
+  /** What each Space said, when every one failed: shown folded under the one line. */
+  details?: string;
 }
 
 export interface TurnView {
@@ -85,6 +91,18 @@ export interface ContextOptionView {
   detail: string;
 }
 
+/**
+ * The chat view's slash commands: the view offers them after `/` and refuses any other; the host
+ * turns each into the editor command's prompt about the selection (or the active file).
+ */
+export const SLASH_COMMANDS = {
+  explain: { label: 'Explain selection', describe: 'Explain the selection (or the active file)' },
+  fix: { label: 'Fix', describe: 'Fix the selection (or the active file); say what is wrong after /fix' },
+  tests: { label: 'Write tests', describe: 'Write unit tests for the selection (or the active file); a framework may follow, /tests pytest' },
+  doc: { label: 'Document', describe: 'Add documentation comments to the selection (or the active file)' },
+} as const;
+export type SlashCommand = keyof typeof SLASH_COMMANDS;
+
 export interface QueuedView {
   id: string;
   text: string;
@@ -97,7 +115,7 @@ export type HostToWebview =
   /** Text for the input box that must not be lost (queued messages of a conversation left behind). */
   | { type: 'draft'; text: string }
   /** The conversations whose title or messages hold `query` (case-insensitive). */
-  | { type: 'historyMatches'; query: string; ids: string[] }
+  | { type: 'historyMatches'; query: string; ids: string[]; snippets?: Array<{ id: string; snippet: string }> }
   | { type: 'turn'; turn: TurnView }
   | { type: 'delta'; turnId: string; delta: string }
   | { type: 'rewrite'; turnId: string; text: string }
@@ -106,7 +124,7 @@ export type HostToWebview =
   /** An image the user asked to load: its data, fetched by the host after the user agreed, or why not. */
   | { type: 'image'; id: string; dataUrl?: string; error?: string }
   /** The models to pick from, and the one picked. */
-  | { type: 'models'; models: Array<{ name: string; space: string }>; current: string }
+  | { type: 'models'; models: Array<{ name: string; space: string; label?: string; isDefault?: boolean }>; current: string }
   | { type: 'status'; turnId: string; text: string | null }
   | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView; endedAt?: number }
   | { type: 'history'; items: ConversationSummary[]; trash?: TrashedSummary[] }
@@ -143,6 +161,8 @@ const WEBVIEW_MESSAGES = {
   switchVersion: { turnId: 'string', index: 'integer' },
   /** Take a queued follow-up back (its text returns to the input). */
   cancelQueued: { id: 'string' },
+  /** Send the follow-ups held in the queue after Stop. */
+  resumeQueue: {},
   searchHistory: { query: 'string' },
   renameConversation: { id: 'string' },
   /** Saves a conversation as a Markdown file (the host asks where). */
@@ -160,6 +180,10 @@ const WEBVIEW_MESSAGES = {
   /** The Add context button: VS Code's picker of the selection, open and workspace files. */
   pickContext: {},
   removeContext: { id: 'string' },
+  /** An error's "Open setting": the Settings editor at that setting (qwenChat.* and http.proxy only). */
+  openSetting: { setting: 'string' },
+  /** An error's "Pick another model": VS Code's quick pick of the models. */
+  chooseModel: {},
   /** Opens what was attached to a sent message (its `index`th attachment) in the editor. */
   openAttachment: { turnId: 'string', index: 'integer' },
 } as const satisfies Record<string, Record<string, FieldKind>>;

@@ -6,13 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConversationView, HostToWebview, TrashedSummary, TurnView } from '../protocol';
-import { describeError, isAbort } from '../provider/errors';
+import { isAbort } from '../provider/errors';
 import { type ChatMessage, fitPrompt } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
 import type { ExternalChange, HistoryStore, SaveProblem, StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
+export { snippetAt } from './historyStore';
 import { withContext } from './prompts';
 import { toMarkdown } from './transcript';
-import { statusText } from './statusText';
+import { errorView, statusText } from './statusText';
 
 export interface Backend {
   stream(messages: ChatMessage[], opts: { signal: AbortSignal }): AsyncIterable<ProviderEvent>;
@@ -43,6 +44,7 @@ export function newConversation(): StoredConversation {
   const now = Date.now();
   return { version: 1, id: newId(), title: 'New conversation', createdAt: now, updatedAt: now, turns: [] };
 }
+
 
 export function titleFrom(text: string): string {
   const line = text.replace(/```[\s\S]*?(```|$)/g, ' ').replace(/\s+/g, ' ').trim() || text.trim();
@@ -174,6 +176,11 @@ export class ChatSession {
     });
   }
 
+  /** Sends the queued follow-ups held after Stop (the queue's Send now). */
+  resumeQueue(): void {
+    if (!this.busy && this.queue.length) void this.sendQueued();
+  }
+
   /** Takes a queued follow-up back; the view puts its text back in the input. */
   cancelQueued(id: string): void {
     const before = this.queue.length;
@@ -216,11 +223,14 @@ export class ChatSession {
    * Adds a finished exchange that did not come through the chat (an editor command's answer
    * that was not only code), so nothing the model said is lost.
    */
-  async record(question: string, answer: string, opts: { label?: string; note?: string } = {}): Promise<void> {
+  async record(question: string, answer: string, opts: { label?: string; note?: string; model?: string; space?: string } = {}): Promise<void> {
     const c = this.conversation;
     const now = Date.now();
     const q: StoredTurn = { id: newId(), role: 'user', text: question, state: 'done', createdAt: now, ...(opts.label ? { label: opts.label } : {}) };
-    const a: StoredTurn = { id: newId(), role: 'assistant', text: answer, state: 'done', createdAt: now, ...(opts.note ? { note: opts.note } : {}) };
+    const a: StoredTurn = {
+      id: newId(), role: 'assistant', text: answer, state: 'done', createdAt: now,
+      ...(opts.note ? { note: opts.note } : {}), ...(opts.model ? { model: opts.model } : {}), ...(opts.space ? { space: opts.space } : {}),
+    };
     if (c.turns.length === 0) c.title = titleFrom(question);
     c.turns.push(q, a);
     c.updatedAt = now;
@@ -339,6 +349,12 @@ export class ChatSession {
   search(query: string): Promise<string[]> {
     return this.deps.store.search(query, this.conversation);
   }
+
+  /** The same, each with the words around where its messages match ("…the secret word is marmalade…"). */
+  searchHits(query: string): Promise<Array<{ id: string; snippet?: string }>> {
+    return this.deps.store.searchHits(query, this.conversation);
+  }
+
 
   async rename(id: string, title: string): Promise<void> {
     const t = title.trim();
@@ -567,10 +583,9 @@ export class ChatSession {
         turn.state = 'stopped';
         this.deps.log.info('answer stopped by the user');
       } else {
-        const d = describeError(err);
         turn.state = 'error';
-        turn.error = { message: d.message, hint: d.hint, retryable: d.retryable, ...(d.retryAfterSeconds !== undefined ? { retryAt: Date.now() + d.retryAfterSeconds * 1000 } : {}) };
-        this.deps.log.error(`answer failed: ${d.message}`);
+        turn.error = errorView(err);
+        this.deps.log.error(`answer failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     } finally {
       c.updatedAt = Date.now();
@@ -585,8 +600,9 @@ export class ChatSession {
       await this.postHistory();
       this.deps.onAnswerEnd?.(turn);
       resolveDone();
-      // A follow-up typed meanwhile goes now, after this answer (and into its conversation).
-      if (this.queue.length && visible()) setImmediate(() => void (!this.running && this.sendQueued()));
+      // A follow-up typed meanwhile goes now, after this answer (and into its conversation); after
+      // Stop it stays queued: Stop means halt. The next message sent (or Send now) takes it along.
+      if (this.queue.length && visible() && turn.state !== 'stopped') setImmediate(() => void (!this.running && this.sendQueued()));
     }
   }
 }

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, TRASH_DAYS, type WebviewToHost } from '../protocol';
 import { type ChatSession, newId } from './chatSession';
 import type { ContextAttachments } from './context';
-import { exportFileName, fromMarkdown, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
+import { exportFileName, fromMarkdown, importedTitle, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
+import { isOpenableSetting } from './statusText';
 import { chatHtml, nonce } from './webviewHtml';
 
 export interface EditorActions {
@@ -15,11 +16,21 @@ export interface EditorActions {
   slash?(text: string): { text: string; system?: string; label: string } | { error: string } | undefined;
 }
 
+/** A model of the picker: its setting name, a friendly label ("Qwen3 32B"), its Space, and whether it is the default. */
+export interface ModelChoice {
+  name: string;
+  space: string;
+  label?: string;
+  isDefault?: boolean;
+}
+
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'qwenChat.chatView';
   private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** The input is to take the focus once the view is ready (it was asked for before it loaded). */
+  private focusPending = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -27,7 +38,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly editor: EditorActions,
     private readonly log: vscode.LogOutputChannel,
     private readonly models?: {
-      list: () => { models: Array<{ name: string; space: string }>; current: string };
+      list: () => { models: ModelChoice[]; current: string };
       pick: (model: string) => Thenable<void>;
     },
     /** Fetches an image the user agreed to load, as a data: URL. */
@@ -44,6 +55,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       cspSource: view.webview.cspSource,
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'chat.css')).toString(),
+      codiconUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
+      katexUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'katex.js')).toString(),
       nonce: nonce(),
     });
     this.disposables.push(
@@ -75,6 +88,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
   }
 
+  /** Shows the view with the cursor in its input (Qwen: Focus Chat Input, Ctrl+Alt+I). */
+  async focusInput(): Promise<void> {
+    await this.reveal();
+    if (this.ready) this.post({ type: 'focusInput' });
+    else this.focusPending = true;
+  }
+
+  /** After Insert or Replace the editor takes the focus, so the review's keys (Ctrl+Enter keeps) work at once. */
+  private async focusEditor(): Promise<void> {
+    const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (ed) await vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false, preview: false });
+  }
+
   private async handle(msg: WebviewToHost): Promise<void> {
     this.log.trace(`chat view: ${msg.type}`);
     const session = await this.session();
@@ -84,6 +110,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.post(await session.init());
         if (this.models) this.post({ type: 'models', ...this.models.list() });
         this.post(this.editor.context.view());
+        if (this.focusPending) this.post({ type: 'focusInput' });
+        this.focusPending = false;
         return;
       case 'loadImage': {
         let host = '';
@@ -113,6 +141,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       case 'pickModel':
         if (this.models?.list().models.some((m) => m.name === msg.model)) await this.models.pick(msg.model);
+        return;
+      case 'chooseModel':
+        return this.chooseModel();
+      case 'openSetting':
+        if (isOpenableSetting(msg.setting)) await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
         return;
       case 'send': {
         const slash = this.editor.slash?.(msg.text);
@@ -170,6 +203,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       case 'cancelQueued':
         return session.cancelQueued(msg.id);
+      case 'resumeQueue':
+        return session.resumeQueue();
       case 'stop':
         return session.stop();
       case 'regenerate':
@@ -177,8 +212,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return session.regenerate();
       case 'edit':
         return session.edit(msg.turnId, msg.text);
-      case 'searchHistory':
-        return this.post({ type: 'historyMatches', query: msg.query, ids: await session.search(msg.query) });
+      case 'searchHistory': {
+        const hits = await session.searchHits(msg.query);
+        return this.post({ type: 'historyMatches', query: msg.query, ids: hits.map((h) => h.id), snippets: hits.flatMap((h) => (h.snippet ? [{ id: h.id, snippet: h.snippet }] : [])) });
+      }
       case 'renameConversation': {
         const title = await session.titleOf(msg.id);
         const next = await vscode.window.showInputBox({ title: 'Rename conversation', value: title ?? '', prompt: 'The name shown in History', validateInput: (v) => (v.trim() ? undefined : 'A name cannot be empty') });
@@ -205,9 +242,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await vscode.env.clipboard.writeText(msg.text);
         vscode.window.setStatusBarMessage('Copied to the clipboard', 2000);
         return;
+      // The editor takes the focus first, then the code lands: the review's keys work at once, and
+      // nothing moves the focus after the user sees the code (and goes on to something else).
       case 'insertCode':
+        await this.focusEditor();
         return this.editor.insertCode(msg.code);
       case 'replaceSelection':
+        await this.focusEditor();
         return this.editor.replaceSelection(msg.code);
       case 'openLink':
         if (!isSafeExternalLink(msg.href)) {
@@ -222,6 +263,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       default:
         assertNever(msg);
     }
+  }
+
+  /** An error's "Pick another model": the models in VS Code's quick pick, the current one marked. */
+  private async chooseModel(): Promise<void> {
+    if (!this.models) return;
+    const { models, current } = this.models.list();
+    const picked = await vscode.window.showQuickPick(
+      models.map((m) => ({ label: m.label ?? m.name, description: [m.name === current ? 'current' : '', m.isDefault ? 'default' : ''].filter(Boolean).join(', '), detail: m.space, name: m.name })),
+      { title: 'Pick another model', placeHolder: 'The model to ask (then Retry)' },
+    );
+    if (picked) await this.models.pick(picked.name);
   }
 
   /** Shows what went wrong with an action the user took in the view, if anything did. */
@@ -263,6 +315,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const stat = await vscode.workspace.fs.stat(file);
       if (stat.size > MAX_IMPORT_BYTES) throw new TranscriptError(`it is ${(stat.size / 1024 / 1024).toFixed(0)} MB, larger than any conversation Qwen Chat exports.`);
       const c = fromMarkdown(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)), newId);
+      c.title = importedTitle(c.title);
       await session.importConversation(c);
       void vscode.window.showInformationMessage(`Imported "${c.title}" (${c.turns.length} messages) from ${name}.`);
     } catch (err) {

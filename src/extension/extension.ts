@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ChatMessage } from '../provider/prompt';
+import { DEFAULT_MODEL } from '../provider/spaces';
 import { Backend, TOKEN_KEY } from './backend';
 import { addEndpoint, type AddEndpointArgs, removeEndpoint } from './endpoints';
 import { checkModels } from './checkModels';
@@ -17,6 +18,7 @@ import { generateAtCursor } from './generate';
 import { Placement } from './insertion';
 import { HistoryStore } from './historyStore';
 import { explainMessage, parseSlash, SLASH_COMMANDS, slashMessage } from './prompts';
+import { modelLabel } from './statusText';
 import { ReviewController } from './review';
 import { SettingsStore } from './settings';
 
@@ -106,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     },
   };
   const models = {
-    list: () => ({ models: backend.models().map((m) => ({ name: m.id, space: m.where })), current: settings.value.model }),
+    list: () => ({ models: backend.models().map((m) => ({ name: m.id, space: m.where, label: m.family === 'space' ? modelLabel(m.id) : m.id, isDefault: m.id === DEFAULT_MODEL })), current: settings.value.model }),
     pick: (model: string) => vscode.workspace.getConfiguration('qwenChat').update('model', model, vscode.ConfigurationTarget.Global),
   };
   const fetchImage = (src: string) => backend.fetchImage(src);
@@ -154,7 +156,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
         generating = cts;
         void vscode.commands.executeCommand('setContext', 'qwenChat.generating', cts !== undefined);
       },
-      toChat: async (question, answer, note) => (await session()).record(question, answer, { label: 'Generate at Cursor', note }),
+      toChat: async (question, answer, note, by) => (await session()).record(question, answer, { label: 'Generate at Cursor', note, ...by }),
       review,
     });
   });
@@ -200,6 +202,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     await (await session()).newConversation();
     view!.post({ type: 'focusInput' });
   });
+  command('qwenChat.focusInput', () => view!.focusInput());
   // Stops whatever is running: a Generate at Cursor, and the chat's answer.
   command('qwenChat.stop', async () => {
     generating?.cancel();

@@ -24,8 +24,8 @@ export interface GenerateOptions {
   instruction?: string;
   /** Cancels the running generation from elsewhere (Escape, the Stop command). */
   running?: (cts: vscode.CancellationTokenSource | undefined) => void;
-  /** Where an answer that is not only code goes: the chat, with a note. */
-  toChat?: (question: string, answer: string, note: string) => Promise<void>;
+  /** Where an answer that is not only code goes: the chat, with a note and the model that answered. */
+  toChat?: (question: string, answer: string, note: string, answeredBy?: { model: string; space: string }) => Promise<void>;
   /** Offers the change for review when it is final. */
   review?: ReviewController;
   /** Where to write instead of the active editor's cursor or selection (Regenerate). */
@@ -68,12 +68,15 @@ export async function generateAtCursor(opts: GenerateOptions): Promise<void> {
     regenerate: async (again) => generateAtCursor({ ...opts, instruction, target: { doc, range: again } }),
   });
   let full = '';
+  let answeredBy: { model: string; space: string } | undefined;
   let result: EditorStreamResult | undefined;
   let failed: unknown;
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Qwen: generating', cancellable: true },
+      // One title, then the status words: "Qwen: 2nd in queue…", "Qwen: Generating…".
+      { location: vscode.ProgressLocation.Notification, title: 'Qwen', cancellable: true },
       async (progress, progressToken) => {
+        progress.report({ message: range.isEmpty ? 'writing at the cursor…' : 'rewriting the selection…' });
         const source = (cts = new vscode.CancellationTokenSource());
         const ac = new AbortController();
         const subs = [progressToken.onCancellationRequested(() => source.cancel()), source.token.onCancellationRequested(() => ac.abort())];
@@ -83,6 +86,8 @@ export async function generateAtCursor(opts: GenerateOptions): Promise<void> {
             if (ev.type === 'status') {
               const t = statusText(ev.status);
               if (t) progress.report({ message: t });
+            } else if (ev.type === 'model') {
+              answeredBy = { model: ev.model, space: ev.spaceId };
             } else if (ev.type === 'text') {
               full += ev.delta;
               const text = placement.push(filter.push(ev.delta), filter.isCode);
@@ -126,7 +131,7 @@ export async function generateAtCursor(opts: GenerateOptions): Promise<void> {
       const note = f.isCode
         ? `The first code block went into ${fileName}; the rest of the answer is here.`
         : `Qwen answered without a code block, so nothing was written into ${fileName}.`;
-      await opts.toChat?.(`Generate at Cursor: ${instruction}`, full, note);
+      await opts.toChat?.(`Generate at Cursor: ${instruction}`, full, note, answeredBy);
       if (!f.isCode) void vscode.window.showInformationMessage(`Qwen: ${note} The answer is in the chat.`);
     }
     vscode.window.setStatusBarMessage('Qwen: generated; the document is final', 5_000);

@@ -116,12 +116,24 @@ export function summarize(c: StoredConversation): ConversationSummary {
   return { id: c.id, title: c.title, updatedAt: c.updatedAt, turns: c.turns.length };
 }
 
-/** Every message of every version, lower-cased, for search. */
+/** A line of a message around a match: a few words either side, on one line. */
+export function snippetAt(text: string, at: number, length: number): string {
+  const from = Math.max(0, at - 40);
+  const to = Math.min(text.length, at + length + 60);
+  // Whole words only: a word cut at either end is left out.
+  let cut = text.slice(from, to);
+  if (from > 0 && /\S/.test(text[from - 1])) cut = cut.replace(/^\S*/, '');
+  if (to < text.length && /\S/.test(text[to])) cut = cut.replace(/\S*$/, '');
+  cut = cut.replace(/\s+/g, ' ').trim();
+  return `${from > 0 ? '…' : ''}${cut}${to < text.length ? '…' : ''}`;
+}
+
+/** Every message of every version, one per line block, for search (matched lower-cased, shown as written). */
 function searchText(c: StoredConversation): string {
   const out: string[] = [];
   const walk = (turns: readonly StoredTurn[]): void => {
     for (const t of turns) {
-      out.push(t.text.toLowerCase());
+      out.push(t.text);
       for (const v of t.versions?.all ?? []) if (v) walk(v);
     }
   };
@@ -216,6 +228,8 @@ interface Entry {
   summary?: ConversationSummary;
   /** For search; filled the first time a search needs it. */
   text?: string;
+  /** `text` lower-cased, made once per text. */
+  lower?: string;
   /** This window's own write (its order), so an older scan does not overwrite it. */
   seq: number;
 }
@@ -548,11 +562,16 @@ export class HistoryStore {
    * searched as it is in memory.
    */
   async search(query: string, open?: StoredConversation): Promise<string[]> {
+    return (await this.searchHits(query, open)).map((h) => h.id);
+  }
+
+  /** The same, each with the words around the first match in a message ("…the secret word is marmalade…"). */
+  async searchHits(query: string, open?: StoredConversation): Promise<Array<{ id: string; snippet?: string }>> {
     const q = query.trim().toLowerCase();
     const items = await this.list();
-    if (!q) return items.map((c) => c.id);
+    if (!q) return items.map((c) => ({ id: c.id }));
     const inMemory = (id: string) => (open?.id === id ? open : this.latest.get(id));
-    const missing = items.filter((c) => !c.title.toLowerCase().includes(q) && !inMemory(c.id) && this.live.get(c.id)?.text === undefined);
+    const missing = items.filter((c) => !inMemory(c.id) && this.live.get(c.id)?.text === undefined);
     await eachLimited(missing, 16, async (c) => {
       const r = await this.readKeyed(this.file(c.id)).catch(() => undefined);
       const e = this.live.get(c.id);
@@ -560,17 +579,29 @@ export class HistoryStore {
       try {
         const conv = parseConversation(r.text);
         // Only for the file the list knows: a newer one is the next scan's (and is announced by it).
-        if (e.key === r.key) e.text = searchText(conv);
+        if (e.key === r.key) (e.text = searchText(conv)), (e.lower = undefined);
       } catch {
         /* damaged: not a match */
       }
     });
-    return items.filter((c) => {
-      if (c.title.toLowerCase().includes(q)) return true;
+    const out: Array<{ id: string; snippet?: string }> = [];
+    for (const c of items) {
       const m = inMemory(c.id);
-      return (m ? searchText(m) : this.live.get(c.id)?.text ?? '').includes(q);
-    }).map((c) => c.id);
+      const e = this.live.get(c.id);
+      const text = m ? searchText(m) : e?.text ?? '';
+      const lower = m || !e ? text.toLowerCase() : (e.lower ??= text.toLowerCase());
+      const at = lower.indexOf(q);
+      if (at >= 0) {
+        // Within the one message that matched (they are joined by "\n\0").
+        const from = text.lastIndexOf('\u0000', at) + 1;
+        const end = text.indexOf('\n\u0000', at);
+        const message = text.slice(from, end < 0 ? undefined : end);
+        out.push({ id: c.id, snippet: snippetAt(message, at - from, q.length) });
+      } else if (c.title.toLowerCase().includes(q)) out.push({ id: c.id });
+    }
+    return out;
   }
+
 
   // ---- the open conversation -------------------------------------------------------------------
 

@@ -193,6 +193,10 @@ export class Placement {
   private reindent = false;
   /** A line break went out: the indentation goes before the next character that is not one. */
   private owed = false;
+  /** The replaced text ended with a line break (whole lines, a whole file): the code keeps one there. */
+  private keepFinalNewline = false;
+  /** The last character that went out. */
+  private last = '';
 
   /**
    * `before` and `after`: the text of the cursor's line on either side of the cursor (or of the
@@ -215,11 +219,19 @@ export class Placement {
    */
   static forTarget(before: string, selected: string, after: string): Placement {
     const lead = before.trim() === '' && selected ? /^[ \t]*/.exec(selected)![0] : '';
-    return new Placement(before + lead, after, lead);
+    const p = new Placement(before + lead, after, lead);
+    p.keepFinalNewline = selected.endsWith('\n');
+    return p;
   }
 
   /** The answer's text as the editor should receive it; `isCode` says it came from a fenced block. */
   push(text: string, isCode: boolean): string {
+    const out = this.placed(text, isCode);
+    if (out) this.last = out[out.length - 1];
+    return out;
+  }
+
+  private placed(text: string, isCode: boolean): string {
     if (!this.decided) {
       this.held += text;
       // Decide on the first line's own indentation: wait for its first visible character.
@@ -231,11 +243,17 @@ export class Placement {
     return this.lines(text);
   }
 
-  /** The end of the answer: text held while undecided goes out as it is. */
+  /**
+   * The end of the answer: text held while undecided goes out as it is, and a line break when
+   * the replaced text ended with one (a whole file keeps its final newline).
+   */
   end(): string {
-    const out = this.held;
+    let out = this.held;
     this.held = '';
     this.decided = true;
+    if (out) this.last = out[out.length - 1];
+    if (this.keepFinalNewline && this.last !== '' && this.last !== '\n') out += '\n';
+    this.last = out ? out[out.length - 1] : this.last;
     return out;
   }
 

@@ -1,4 +1,5 @@
 /** The user messages the editor commands send. Pure: tested without VS Code. */
+import { SLASH_COMMANDS, type SlashCommand } from '../protocol';
 
 /** A fence longer than any run of backticks in the code, so the code cannot close it. */
 export function fenceFor(code: string): string {
@@ -41,18 +42,30 @@ export function fixMessage(code: string, languageId: string, fileName: string, p
   return `Fix this ${languageId} code from \`${fileName}\`. ${what}Reply with the corrected code in one fenced block, then say briefly what you changed.\n\n${f}${languageId}\n${code}\n${f}`;
 }
 
+/**
+ * What the user wrote after /tests or /doc: one word names the framework or style ("pytest",
+ * "JSDoc") and takes the default's place; more is an instruction of its own sentence.
+ */
+function userWish(extra: string): { word?: string; sentence: string } {
+  const t = extra.trim();
+  if (/^[\w.+#-]+$/.test(t)) return { word: t, sentence: '' };
+  return { sentence: t ? ` ${t}${/[.!?]$/.test(t) ? '' : '.'}` : '' };
+}
+
 export function testsMessage(code: string, languageId: string, fileName: string, extra: string): string {
   code = trimEnd(code);
   const f = fenceFor(code);
-  const what = extra.trim() ? ` ${extra.trim()}` : '';
-  return `Write unit tests for this ${languageId} code from \`${fileName}\`, in the test framework the project most likely uses.${what} Reply with the tests in one fenced block.\n\n${f}${languageId}\n${code}\n${f}`;
+  const w = userWish(extra);
+  const framework = w.word ? `using ${w.word}` : 'in the test framework the project most likely uses';
+  return `Write unit tests for this ${languageId} code from \`${fileName}\`, ${framework}.${w.sentence} Reply with the tests in one fenced block.\n\n${f}${languageId}\n${code}\n${f}`;
 }
 
 export function docMessage(code: string, languageId: string, fileName: string, extra: string): string {
   code = trimEnd(code);
   const f = fenceFor(code);
-  const what = extra.trim() ? ` ${extra.trim()}` : '';
-  return `Add documentation comments to this ${languageId} code from \`${fileName}\`, in the language's usual style, changing nothing else.${what} Reply with the documented code in one fenced block.\n\n${f}${languageId}\n${code}\n${f}`;
+  const w = userWish(extra);
+  const style = w.word ? `in the ${w.word} style` : "in the language's usual style";
+  return `Add documentation comments to this ${languageId} code from \`${fileName}\`, ${style}, changing nothing else.${w.sentence} Reply with the documented code in one fenced block.\n\n${f}${languageId}\n${code}\n${f}`;
 }
 
 /**
@@ -70,14 +83,8 @@ export function withContext(text: string, context: ReadonlyArray<{ path: string;
   return `${parts.join('\n\n')}\n\n${text}`;
 }
 
-/** The chat view's slash commands: the same prompts as the editor commands and @qwen. */
-export const SLASH_COMMANDS = {
-  explain: { label: 'Explain selection', describe: 'Explain the selection (or the active file)' },
-  fix: { label: 'Fix', describe: 'Fix the selection (or the active file); say what is wrong after /fix' },
-  tests: { label: 'Write tests', describe: 'Write unit tests for the selection (or the active file)' },
-  doc: { label: 'Document', describe: 'Add documentation comments to the selection (or the active file)' },
-} as const;
-export type SlashCommand = keyof typeof SLASH_COMMANDS;
+/** The chat view's slash commands (the view lists them too): the same prompts as the editor commands and @qwen. */
+export { SLASH_COMMANDS, type SlashCommand };
 
 /** "/fix it crashes on empty input" -> the command and the rest; undefined when it is not one. */
 export function parseSlash(text: string): { command: SlashCommand; rest: string } | undefined {

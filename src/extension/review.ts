@@ -211,6 +211,12 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
     await vscode.commands.executeCommand('vscode.diff', left, r.doc.uri, `${name}: before ↔ after Qwen's change`, { preview: true });
   }
 
+  /** Closes the Show Diff tabs of reviews that ended (Keep, Undo, or edited). */
+  private closeDiffTabs(keys: Set<string>): void {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === SCHEME && keys.has(t.input.original.query));
+    if (tabs.length) void Promise.resolve(vscode.window.tabGroups.close(tabs)).catch((e: unknown) => this.log.warn(`review: closing the diff: ${String(e)}`));
+  }
+
   private find(arg: unknown): Review | undefined {
     if (typeof arg === 'number') return this.reviews.get(arg);
     // From a keybinding: the ready review at the cursor in the active editor, else its only one.
@@ -255,8 +261,11 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
   }
 
   private refresh(): void {
-    // A diff's "before" side is kept while its review lasts.
-    for (const key of this.diffs.keys()) if (!this.reviews.has(Number(key.split('-')[1]))) this.diffs.delete(key);
+    // A diff's "before" side is kept while its review lasts; its tab goes with it (it would show a stale change).
+    const gone = new Set<string>();
+    for (const key of this.diffs.keys()) if (!this.reviews.has(Number(key.split('-')[1]))) gone.add(key);
+    for (const key of gone) this.diffs.delete(key);
+    if (gone.size) this.closeDiffTabs(gone);
     this.paint();
     this.lensesChanged.fire();
     this.updateContext();

@@ -4,12 +4,13 @@
  * Each turn starts with an HTML comment that Markdown viewers hide, holding the turn's data as
  * JSON, then a heading for people. The comments carry a boundary token that occurs nowhere in
  * the conversation's text (as MIME multipart does), so no message, however it is written, can
- * be taken for a turn marker on import. The versions a turn had are not exported: the file is
- * the conversation as it reads now.
+ * be taken for a turn marker on import. The file reads as the conversation reads now; the other
+ * versions of a turn (Regenerate, Edit & resend), each with the turns that followed it, ride in
+ * its marker's data, so an import gives back every version.
  */
 import { randomBytes } from 'node:crypto';
 import type { ErrorView, TurnState } from '../protocol';
-import type { StoredContext, StoredConversation, StoredTurn } from './historyStore';
+import type { StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
 
 const FORMAT = 'qwen-chat export v1';
 /** Larger than any conversation the chat makes; a file over it is not one of ours. */
@@ -41,10 +42,15 @@ function heading(t: StoredTurn): string {
   return `## Qwen${t.model ? ` · ${t.model}` : ''}${state}`;
 }
 
-/** The turn's data besides its text, as the marker holds it. */
+/** The turn's data besides its text, as the marker holds it: its other versions whole (text and all). */
 function meta(t: StoredTurn): Record<string, unknown> {
-  const { id: _id, text: _text, versions: _versions, interrupted: _i, ...rest } = t;
-  return rest;
+  const { id: _id, text: _text, versions, interrupted: _i, ...rest } = t;
+  return versions && versions.all.length > 1 ? { ...rest, versions: { active: versions.active, all: versions.all.map((v) => v && v.map(whole)) } } : rest;
+}
+
+/** A turn of another version: everything but its id, its text included. */
+function whole(t: StoredTurn): Record<string, unknown> {
+  return { ...meta(t), text: t.text };
 }
 
 export function toMarkdown(c: StoredConversation): string {
@@ -84,6 +90,8 @@ function turnFrom(m: Record<string, unknown>, text: string, newId: () => string,
     const err: ErrorView = { message: str(e.message) ?? 'The answer failed.', hint: str(e.hint) ?? '', retryable: e.retryable === true };
     t.error = err;
   }
+  const versions = versionsFrom(m.versions, newId, line);
+  if (versions) t.versions = versions;
   if (Array.isArray(m.context)) {
     const ctx: StoredContext[] = [];
     for (const a of m.context as Array<Record<string, unknown>>) {
@@ -100,6 +108,32 @@ function turnFrom(m: Record<string, unknown>, text: string, newId: () => string,
     if (ctx.length) t.context = ctx;
   }
   return t;
+}
+
+/**
+ * A turn's other versions, checked as the file is the user's: one null (the version the file's
+ * turns are) at `active`, and every other a list of turns. Anything else is left out.
+ */
+function versionsFrom(v: unknown, newId: () => string, line: number): TurnVersions | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const { all, active } = v as { all?: unknown; active?: unknown };
+  if (!Array.isArray(all) || all.length < 2 || typeof active !== 'number' || all[active] !== null) return undefined;
+  if (all.some((x, i) => (i === active ? x !== null : !Array.isArray(x) || x.length === 0))) return undefined;
+  const out: TurnVersions = { active, all: [] };
+  for (const x of all as Array<Array<Record<string, unknown>> | null>) {
+    if (x === null) {
+      out.all.push(null);
+      continue;
+    }
+    if (!x.every((t) => t && typeof t === 'object' && typeof t.text === 'string')) return undefined;
+    out.all.push(x.map((t) => turnFrom(t, t.text as string, newId, line)));
+  }
+  return out;
+}
+
+/** The title of an imported conversation: marked, so it is told from its original in History. */
+export function importedTitle(title: string): string {
+  return / \(imported\)$/.test(title) ? title : `${title} (imported)`;
 }
 
 /**

@@ -95,17 +95,17 @@ export class HubStages {
 }
 
 /** Before the first call: fails at once for a paused or broken Space, waits while one builds or starts. */
-export async function* checkHealth(http: Http, hubUrl: string, spaceId: string, label: string, signal?: AbortSignal): AsyncGenerator<ProviderEvent, void> {
+export async function* checkHealth(http: Http, hubUrl: string, spaceId: string, _label: string, signal?: AbortSignal): AsyncGenerator<ProviderEvent, void> {
   const t0 = Date.now();
   for (;;) {
     const stage = await spaceStage(http, hubUrl, spaceId, signal);
     if (stage === undefined) return;
     if (FINAL.has(stage)) {
-      throw new QwenError('not-ready', `${label} (${spaceId}) is ${STAGE_WORDS[stage]}.`, { stage });
+      throw new QwenError('not-ready', `${spaceId} is ${STAGE_WORDS[stage]}.`, { stage });
     }
     if (!STARTING.has(stage)) return; // running, or asleep: the call itself wakes it
     if (Date.now() - t0 > STARTING_TIMEOUT_MS) {
-      throw new QwenError('not-ready', `${label} (${spaceId}) is still ${STAGE_WORDS[stage]} after ${Math.round((Date.now() - t0) / 1000)} s.`, { stage });
+      throw new QwenError('not-ready', `${spaceId} is still ${STAGE_WORDS[stage]} after ${Math.round((Date.now() - t0) / 1000)} s.`, { stage });
     }
     yield { type: 'status', status: { stage: 'space-starting', space: spaceId, stage_: STAGE_WORDS[stage] ?? stage.toLowerCase() } };
     await new Promise<void>((resolve, reject) => {

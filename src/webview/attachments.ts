@@ -4,7 +4,7 @@
  * workspace file) under the caret. The host holds the attachments; this only shows them.
  */
 import type { ContextOptionView, PendingContextView } from '../protocol';
-import { $, announce, button, count, el, ownAction, post } from './controls';
+import { $, announce, count, el, iconButton, ownAction, post } from './controls';
 
 const els = {
   input: $<HTMLTextAreaElement>('input'),
@@ -42,7 +42,7 @@ export function showPending(items: PendingContextView[], promptBudget: number): 
       label.title = `${c.kind === 'selection' ? 'Selection' : 'File'}: ${c.detail}`;
       const size = el('span', 'chip-size', `${count(c.chars)} chars`);
       size.title = `${count(c.chars)} characters`;
-      const remove = button('×', 'remove-context', `Remove ${c.label}`);
+      const remove = iconButton('close', 'remove-context', `Remove ${c.label}`);
       remove.setAttribute('aria-label', `Remove ${c.kind === 'selection' ? 'the selection' : 'the file'} ${c.label}`);
       li.append(label, size, remove);
       return li;

@@ -28,6 +28,41 @@ export function button(label: string, action: string, title?: string): HTMLButto
   return b;
 }
 
+/**
+ * An icon button as VS Code draws them: a codicon, its name for a screen reader (aria-label) and
+ * for the mouse (the tooltip, with its key if it has one).
+ */
+export function iconButton(icon: string, action: string, label: string, key?: string): HTMLButtonElement {
+  const b = button('', action, key ? `${label} (${key})` : label);
+  b.classList.add('icon');
+  b.setAttribute('aria-label', label);
+  b.append(codicon(icon));
+  return b;
+}
+
+/** A codicon glyph, hidden from screen readers (its button has the name). */
+export function codicon(name: string): HTMLElement {
+  const i = document.createElement('span');
+  i.className = `codicon codicon-${name}`;
+  i.setAttribute('aria-hidden', 'true');
+  return i;
+}
+
+/** Shows `icon` and says `label` for a moment (Copy: a tick and "Copied"), then puts the button back. */
+export function flashIcon(b: HTMLButtonElement, icon: string, label: string): void {
+  const glyph = b.querySelector('.codicon');
+  const before = { cls: glyph?.className, label: b.getAttribute('aria-label'), title: b.title };
+  if (glyph) glyph.className = `codicon codicon-${icon}`;
+  b.setAttribute('aria-label', label);
+  b.title = label;
+  announce(label);
+  setTimeout(() => {
+    if (glyph && before.cls) glyph.className = before.cls;
+    if (before.label) b.setAttribute('aria-label', before.label);
+    b.title = before.title;
+  }, 1200);
+}
+
 /** The view's own button that `e` was a click on, with its action; undefined for anything else. */
 export function ownAction(e: Event): { b: HTMLButtonElement; action: string } | undefined {
   const b = (e.target as HTMLElement | null)?.closest?.<HTMLButtonElement>('button[data-action]');

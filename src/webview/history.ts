@@ -3,7 +3,7 @@
  * (answered by the host), rename, export, delete to the trash; the trash with restore; import.
  */
 import type { ConversationSummary, TrashedSummary } from '../protocol';
-import { $, button, el, ownAction, post } from './controls';
+import { $, button, el, iconButton, ownAction, post } from './controls';
 
 const els = {
   panel: $<HTMLElement>('history'),
@@ -54,19 +54,19 @@ function named(b: HTMLButtonElement, label: string): HTMLButtonElement {
 
 export function render(items: ConversationSummary[], trash?: TrashedSummary[]): void {
   const current = items.find((c) => c.id === currentId);
-  if (current) els.title.textContent = current.title;
+  if (current) els.title.textContent = plainTitle(current.title);
   els.list.replaceChildren();
   if (!items.length) {
     els.list.append(el('li', 'note', 'No past conversations yet.'));
   }
   for (const c of items) {
-    const open = button(c.title || 'Untitled', 'open-conversation', `Open (${new Date(c.updatedAt).toLocaleString()}, ${c.turns} messages)`);
+    const open = button(plainTitle(c.title) || 'Untitled', 'open-conversation', `Open (${new Date(c.updatedAt).toLocaleString()}, ${c.turns} messages)`);
     open.classList.add('history-open');
     const li = row(
       c, shortDate(c.updatedAt), new Date(c.updatedAt).toLocaleString(), open,
-      named(button('Rename', 'rename-conversation', `Rename "${c.title}"`), `Rename conversation ${c.title}`),
-      named(button('Export', 'export-conversation', `Save "${c.title}" as a Markdown file`), `Export conversation ${c.title} as Markdown`),
-      named(button('Delete', 'delete-conversation', `Move "${c.title}" to the trash`), `Delete conversation ${c.title}`),
+      named(iconButton('edit', 'rename-conversation', 'Rename'), `Rename conversation ${c.title}`),
+      named(iconButton('export', 'export-conversation', 'Export as Markdown'), `Export conversation ${c.title} as Markdown`),
+      named(iconButton('trash', 'delete-conversation', 'Delete (to the trash)'), `Delete conversation ${c.title}`),
     );
     if (c.id === currentId) li.classList.add('current');
     els.list.append(li);
@@ -80,7 +80,7 @@ function renderTrash(trash: TrashedSummary[]): void {
   els.trashSummary.textContent = `Trash (${trash.length})`;
   els.trashList.replaceChildren(
     ...trash.map((c) => {
-      const title = el('span', 'trashed-title', c.title || 'Untitled');
+      const title = el('span', 'trashed-title', plainTitle(c.title) || 'Untitled');
       const li = row(
         c, `deleted ${shortDate(c.deletedAt)}`, new Date(c.deletedAt).toLocaleString(), title,
         named(button('Restore', 'restore-conversation', `Restore "${c.title}" and open it`), `Restore conversation ${c.title}`),
@@ -92,20 +92,54 @@ function renderTrash(trash: TrashedSummary[]): void {
   );
 }
 
-/** Shows only the conversations the host found for the search (titles and messages). */
-export function showMatches(query: string, ids: string[]): void {
+/** Shows only the conversations the host found for the search (titles and messages), each with where it matched. */
+export function showMatches(query: string, ids: string[], snippets: Array<{ id: string; snippet: string }> = []): void {
   if (query !== els.search.value) return; // an older answer
   const keep = new Set(ids);
+  const where = new Map(snippets.map((s) => [s.id, s.snippet]));
   let shown = 0;
   for (const li of Array.from(els.list.querySelectorAll<HTMLElement>('.history-item'))) {
-    li.hidden = !keep.has(li.dataset.conversationId ?? '');
+    const id = li.dataset.conversationId ?? '';
+    li.hidden = !keep.has(id);
     if (!li.hidden) shown++;
+    li.querySelector('.history-snippet')?.remove();
+    const snippet = query.trim() && where.get(id);
+    if (snippet && !li.hidden) {
+      const p = el('span', 'history-snippet', '');
+      p.dataset.testid = 'history-snippet';
+      marked(p, snippet, query.trim());
+      li.querySelector('.history-open')!.after(p);
+    }
   }
   let none = els.list.querySelector<HTMLElement>('.no-matches');
   if (!shown && query.trim()) {
     if (!none) els.list.append((none = el('li', 'note no-matches')));
     none.textContent = `No conversation mentions "${query.trim()}".`;
   } else none?.remove();
+}
+
+/** `text` with each occurrence of `query` in a <mark>. */
+function marked(into: HTMLElement, text: string, query: string): void {
+  const lower = text.toLowerCase();
+  const q = query.toLowerCase();
+  let from = 0;
+  for (let at = lower.indexOf(q); at >= 0; at = lower.indexOf(q, from)) {
+    into.append(text.slice(from, at), el('mark', '', text.slice(at, at + q.length)));
+    from = at + q.length;
+  }
+  into.append(text.slice(from));
+}
+
+/** A title as a person reads it: no Markdown marks ("Explain `src/app.py`" reads "Explain src/app.py"). */
+export function plainTitle(title: string): string {
+  return title
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/`+([^`]*)`+/g, '$1')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(^|\s)[*_](\S(?:.*?\S)?)[*_](?=\s|$|[.,:;!?])/g, '$1$2')
+    .replace(/^#{1,6}\s+/, '')
+    .replace(/`/g, '')
+    .trim() || title;
 }
 
 let searchTimer = 0;

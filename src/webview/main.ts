@@ -5,13 +5,33 @@
 import DOMPurify from 'dompurify';
 import { assertNever, type ErrorView, type HostToWebview, type TurnView } from '../protocol';
 import * as attachments from './attachments';
-import { $, announce, button, count, el, ownControls, post, vscodeApi as vscode } from './controls';
+import { $, announce, button, count, el, flashIcon, iconButton, ownControls, post, vscodeApi as vscode } from './controls';
 import * as history from './history';
+import * as slash from './slash';
+import { typeset } from './markdown/math';
 import { createRenderer, isLoadableImage } from './markdown/render';
 import { StreamingMarkdown } from './markdown/stream';
 import { spoken } from './spoken';
 
 const render = createRenderer(DOMPurify);
+
+// ---- math: KaTeX comes from dist/katex.js, loaded the first time an answer holds math ------------
+/** This script's nonce: the CSP lets a script with it run, so KaTeX's script carries it too. */
+const scriptNonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
+const katexSrc = $<HTMLElement>('app').dataset.katex ?? '';
+type KatexLike = Parameters<typeof typeset>[2];
+const loadedKatex = (): KatexLike => (globalThis as { qwenKatex?: KatexLike }).qwenKatex;
+let katexRequested = false;
+function needKatex(): void {
+  if (katexRequested || !katexSrc) return;
+  katexRequested = true;
+  const s = document.createElement('script');
+  s.nonce = scriptNonce;
+  s.src = katexSrc;
+  document.head.append(s);
+}
+// Once it is here: the math shown so far is typeset where it stands.
+window.addEventListener('qwen-katex', () => typeset(document, render.imageMark, loadedKatex()));
 
 const els = {
   messages: $<HTMLElement>('messages'),
@@ -48,16 +68,41 @@ let follow = true;
 let autoTop = 0;
 let frame = 0;
 
-// ---- the draft survives the view being hidden or reloaded ----------------------------------
-const saved = (vscode.getState() ?? {}) as { draft?: string };
-// Text typed before this script ran must not be replaced by an older draft.
-if (!els.input.value && saved.draft) els.input.value = saved.draft;
+// ---- drafts: each conversation keeps its own, across the view being hidden or reloaded ------
+const saved = (vscode.getState() ?? {}) as { draft?: string; drafts?: Record<string, string> };
+const drafts: Record<string, string> = saved.drafts ?? {};
+/** The open conversation; '' until the host says which. */
+let conversationId = '';
+
+function saveDraft(): void {
+  if (conversationId) {
+    if (els.input.value) drafts[conversationId] = els.input.value;
+    else delete drafts[conversationId];
+  }
+  vscode.setState({ drafts });
+}
+
+/** Another conversation opened: the input leaves its draft with the one left, and takes up this one's. */
+function switchDraft(id: string): void {
+  if (id === conversationId) return;
+  const first = conversationId === '';
+  saveDraft();
+  conversationId = id;
+  // Text typed before the host answered stays; an older draft (one saved before drafts had owners) fills an empty input.
+  if (first && els.input.value) return saveDraft();
+  els.input.value = drafts[id] ?? (first ? saved.draft ?? '' : '');
+  els.input.dispatchEvent(new Event('input'));
+}
 els.input.addEventListener('input', () => {
-  vscode.setState({ draft: els.input.value });
-  // Typing a slash command: say which there are and what they work on.
-  if (/^\/\w*$/.test(els.input.value)) els.composerNote.textContent = '/explain · /fix · /tests · /doc: about the editor selection, or the active file';
-  else if (els.composerNote.textContent?.startsWith('/explain')) els.composerNote.textContent = '';
+  saveDraft();
+  // A refusal of an unknown /command goes once the text changes.
+  if (els.composerNote.dataset.kind === 'refusal') setNote('');
 });
+
+function setNote(text: string, kind = ''): void {
+  els.composerNote.textContent = text;
+  els.composerNote.dataset.kind = kind;
+}
 els.model.addEventListener('change', () => post({ type: 'pickModel', model: els.model.value }));
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -74,6 +119,7 @@ const images = new WeakMap<Element, { src: string; alt: string }>();
  * only when this renderer marked them. Then adds Copy / Insert / Replace selection to code.
  */
 function decorate(root: HTMLElement): void {
+  if (typeset(root, render.imageMark, loadedKatex())) needKatex();
   for (const a of Array.from(root.querySelectorAll('a[href]'))) {
     const href = a.getAttribute('href') ?? '';
     a.removeAttribute('href');
@@ -102,11 +148,14 @@ function decorate(root: HTMLElement): void {
       l.textContent = lang;
       bar.append(l);
     }
-    bar.append(
-      button('Copy code', 'copy-code', 'Copy the code'),
-      button('Insert', 'insert-code', 'Insert at the cursor in the editor'),
-      button('Replace selection', 'replace-selection', 'Replace the editor selection with this code'),
+    bar.setAttribute('aria-label', lang ? `${lang} code` : 'Code');
+    const tools = el('span', 'code-tools');
+    tools.append(
+      iconButton('copy', 'copy-code', 'Copy code'),
+      iconButton('insert', 'insert-code', 'Insert at the cursor'),
+      iconButton('replace', 'replace-selection', 'Replace the editor selection'),
     );
+    bar.append(tools);
     pre.replaceWith(wrap);
     wrap.append(bar, pre);
   }
@@ -220,7 +269,7 @@ function showMeta(ui: TurnUi): void {
   if (v.role !== 'assistant') return;
   ui.head.textContent = v.model ? `Qwen · ${v.model}` : 'Qwen';
   ui.head.dataset.testid = 'answer-model';
-  ui.head.title = [v.model && v.space ? `${v.model}, served by the Space ${v.space}` : '', v.fallbackReason ?? ''].filter(Boolean).join('\n');
+  ui.head.title = [v.model && v.space ? `${v.model}, ${servedBy(v.model, v.space)}` : '', v.fallbackReason ?? ''].filter(Boolean).join('\n');
   const note = ui.el.querySelector<HTMLElement>(':scope > .fallback-note') ?? document.createElement('div');
   if (v.fallbackReason) {
     note.className = 'note fallback-note';
@@ -266,7 +315,7 @@ function renderFooter(ui: TurnUi): void {
   ui.el.classList.toggle('failed', v.state === 'error');
   if (v.version) f.append(versionSwitch(v.version));
   if (v.role === 'user') {
-    if (!busy) f.append(button('Edit', 'edit', 'Edit this message and send it again'));
+    if (!busy) f.append(iconButton('edit', 'edit', 'Edit and send again'));
     return;
   }
   if (v.note) {
@@ -281,17 +330,23 @@ function renderFooter(ui: TurnUi): void {
   if (v.state === 'stopped') {
     const s = document.createElement('span');
     s.className = 'note';
-    s.textContent = v.interrupted ? 'Interrupted: VS Code closed before the answer finished.' : 'Stopped.';
+    s.textContent = v.interrupted ? 'Interrupted: the window closed or reloaded before the answer finished.' : 'Stopped.';
     f.append(s);
   }
-  if (v.text) f.append(button('Copy answer', 'copy-answer', 'Copy the whole answer as Markdown'));
-  if (order[order.length - 1] === v.id && !busy && v.state !== 'error') f.append(button('Regenerate', 'regenerate', 'Ask again for a new answer (this one stays as a version)'));
+  // The answer's tools (shown on hover or focus, always on the last answer), then its one meta line.
+  const tools = el('span', 'turn-tools');
+  tools.setAttribute('role', 'toolbar');
+  tools.setAttribute('aria-label', 'Answer');
+  if (order[order.length - 1] === v.id && !busy && v.state !== 'error') tools.append(iconButton('refresh', 'regenerate', 'Regenerate (this answer stays as a version)'));
+  if (v.text) tools.append(iconButton('copy', 'copy-answer', 'Copy answer as Markdown'));
+  const versions = f.querySelector('.versions');
+  if (versions) tools.append(versions);
+  if (tools.childElementCount) f.append(tools);
   const meta = answerMeta(v);
   if (meta) {
-    const m = document.createElement('span');
-    m.className = 'note answer-meta';
+    const m = el('span', 'note answer-meta', meta);
     m.dataset.testid = 'answer-meta';
-    m.textContent = meta;
+    if (v.space) m.title = `${servedBy(v.model ?? '', v.space)[0].toUpperCase()}${servedBy(v.model ?? '', v.space).slice(1)}`;
     f.append(m);
   }
 }
@@ -302,36 +357,49 @@ function versionSwitch(ver: { index: number; count: number }): HTMLElement {
   box.className = 'versions';
   box.setAttribute('role', 'group');
   box.setAttribute('aria-label', `Version ${ver.index + 1} of ${ver.count}`);
-  const prev = button('‹', 'version-prev', 'Previous version');
-  prev.setAttribute('aria-label', 'Previous version');
+  const prev = iconButton('chevron-left', 'version-prev', 'Previous version');
   prev.disabled = busy || ver.index === 0;
   const label = document.createElement('span');
   label.className = 'version-label';
   label.dataset.testid = 'version-label';
   label.textContent = `${ver.index + 1}/${ver.count}`;
-  const next = button('›', 'version-next', 'Next version');
-  next.setAttribute('aria-label', 'Next version');
+  const next = iconButton('chevron-right', 'version-next', 'Next version');
   next.disabled = busy || ver.index === ver.count - 1;
   box.append(prev, label, next);
   return box;
 }
 
-/** Which Space answered, when, how long the answer is and how long it took: "Qwen/Qwen2.5 · 14:03 · 1,234 characters · 8.2 s". */
+/** When, how long the answer is and how long it took: "14:03 · 1,234 characters · 8.2 s" (the Space that answered is its tooltip). */
 function answerMeta(v: TurnView): string {
   if (v.role !== 'assistant' || v.state === 'streaming' || !v.startedAt || !v.endedAt) return '';
   const d = new Date(v.startedAt);
   const today = new Date().toDateString() === d.toDateString();
   const when = today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   const secs = (v.endedAt - v.startedAt) / 1000;
-  return `${v.space ? `${v.space} · ` : ''}${when} · ${count(v.text.length)} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
+  return `${when} · ${count(v.text.length)} characters · ${secs < 10 ? secs.toFixed(1) : Math.round(secs)} s`;
 }
 
 function errorBox(e: ErrorView): HTMLElement {
   const box = el('div', 'error');
   box.setAttribute('role', 'alert');
   box.dataset.testid = 'error';
-  box.append(el('p', 'error-message', e.message), el('p', 'error-hint', e.hint));
-  if (e.retryable) box.append(button('Retry', 'retry', 'Try again'));
+  box.append(el('p', 'error-message', e.message));
+  // When every Space failed, the way out comes first.
+  if (e.hint) e.details ? box.prepend(el('p', 'error-hint first', e.hint)) : box.append(el('p', 'error-hint', e.hint));
+  const actions = el('div', 'error-actions');
+  if (e.retryable) actions.append(button('Retry', 'retry', 'Try again'));
+  if (e.setting) {
+    const open = button('Open setting', 'open-setting', `Open the setting ${e.setting}`);
+    open.dataset.setting = e.setting;
+    actions.append(open);
+  }
+  if (e.otherModel) actions.append(button('Pick another model', 'choose-model', 'Choose the model to ask, then Retry'));
+  if (actions.childElementCount) box.append(actions);
+  if (e.details) {
+    const more = el('details', 'error-details');
+    more.append(el('summary', '', 'Details'), el('pre', 'error-details-text', e.details));
+    box.append(more);
+  }
   return box;
 }
 
@@ -374,14 +442,16 @@ function resetConversation(turnViews: TurnView[], title: string): void {
   for (const t of turnViews.slice(unmounted.length).reverse()) ensureTurn(t, true);
   earlier.hidden = unmounted.length === 0;
   if (unmounted.length && !idle) idle = requestIdleCallback(fillIn);
-  els.title.textContent = title;
+  els.title.textContent = history.plainTitle(title);
   followNow();
 }
 
 function setBusy(b: boolean): void {
+  const was = busy;
   busy = b;
-  if (!b) els.composerNote.textContent = '';
-  els.input.placeholder = b ? 'Type a follow-up: it is sent when this answer ends (Escape stops it)' : 'Ask Qwen… (Enter sends, Shift+Enter adds a line, # attaches a file)';
+  if (was !== b) renderQueue(lastQueue);
+  if (!b) setNote('');
+  els.input.placeholder = b ? 'A follow-up is sent when this answer ends' : 'Ask Qwen… (/ for commands, # to attach)';
   els.stop.hidden = !b;
   els.send.hidden = b;
   for (const ui of turns.values()) renderFooter(ui);
@@ -391,13 +461,14 @@ function setBusy(b: boolean): void {
 /** Puts text back into the input (after what is typed there) and keeps it as the draft: nothing typed is lost. */
 function addToInput(text: string): void {
   els.input.value = els.input.value.trim() ? `${els.input.value}\n\n${text}` : text;
-  vscode.setState({ draft: els.input.value });
-  els.input.dispatchEvent(new Event('input')); // the budget follows
+  els.input.dispatchEvent(new Event('input')); // the draft and the budget follow
 }
 
 /** Follow-ups waiting for the answer to end, each with Cancel (its text comes back to the input). */
 const queuedTexts = new Map<string, string>();
+let lastQueue: Array<{ id: string; text: string }> = [];
 function renderQueue(items: Array<{ id: string; text: string }>): void {
+  lastQueue = items;
   queuedTexts.clear();
   els.queue.replaceChildren();
   for (const q of items) {
@@ -410,9 +481,12 @@ function renderQueue(items: Array<{ id: string; text: string }>): void {
     t.className = 'queued-text';
     t.textContent = `Queued: ${q.text.length > 120 ? `${q.text.slice(0, 117)}…` : q.text}`;
     t.title = q.text;
-    const cancel = button('Cancel', 'cancel-queued', 'Take this message back into the input; it will not be sent');
+    // Held after Stop: it waits for the user to send it (or the next message, which takes it along).
+    if (!busy) li.append(iconButton('send', 'resume-queue', 'Send now'));
+    const cancel = iconButton('close', 'cancel-queued', 'Cancel: take it back into the input');
     cancel.setAttribute('aria-label', `Cancel the queued message: ${q.text.slice(0, 60)}`);
-    li.append(t, cancel);
+    li.prepend(t);
+    li.append(cancel);
     els.queue.append(li);
   }
   els.queue.hidden = items.length === 0;
@@ -441,7 +515,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       renderQueue(m.items);
       return;
     case 'historyMatches':
-      history.showMatches(m.query, m.ids);
+      history.showMatches(m.query, m.ids, m.snippets);
       return;
     case 'context':
       attachments.showPending(m.items, m.budget);
@@ -454,6 +528,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     case 'init':
       renderQueue(m.queue ?? []);
+      switchDraft(m.conversation.id);
       history.setCurrent(m.conversation.id);
       resetConversation(m.conversation.turns, m.conversation.title);
       history.render(m.history, m.trash);
@@ -514,8 +589,8 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
         ...m.models.map((x) => {
           const o = document.createElement('option');
           o.value = x.name;
-          o.textContent = x.name;
-          o.title = x.space;
+          o.textContent = `${x.label ?? x.name}${x.isDefault ? ' · default' : ''}`;
+          o.title = `${x.name}, ${servedBy(x.name, x.space)}`;
           return o;
         }),
       );
@@ -565,14 +640,22 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
 function submit(): void {
   const text = els.input.value;
   if (!text.trim()) {
-    if (attachments.hasPending()) els.composerNote.textContent = 'Say what to do with what you attached, then send.';
+    if (attachments.hasPending()) setNote('Say what to do with what you attached, then send.');
     return;
   }
-  // While Qwen answers, the host queues it and sends it when the answer ends.
-  els.composerNote.textContent = busy ? 'Queued: it is sent when the answer ends.' : '';
+  // An unknown /command is not sent: it stays in the input, and the view says which there are.
+  const refused = slash.refusal(text);
+  if (refused) {
+    setNote(refused, 'refusal');
+    announce(refused);
+    return;
+  }
+  // While Qwen answers, the host queues it and sends it when the answer ends: the queue above
+  // the input says so, the composer's row stays as it is.
+  setNote('');
   post({ type: 'send', text });
   els.input.value = '';
-  vscode.setState({ draft: '' });
+  saveDraft();
 }
 
 els.form.addEventListener('submit', (e) => {
@@ -580,7 +663,7 @@ els.form.addEventListener('submit', (e) => {
   submit();
 });
 els.input.addEventListener('keydown', (e) => {
-  if (attachments.handleKey(e)) return; // the # list's keys
+  if (attachments.handleKey(e) || slash.handleKey(e)) return; // the # and / lists' keys
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     submit();
@@ -678,7 +761,7 @@ document.addEventListener('click', (e) => {
   switch (b.dataset.action) {
     case 'copy-code':
       post({ type: 'copy', text: code() });
-      flash(b, 'Copied');
+      flashIcon(b, 'check', 'Copied');
       return;
     case 'insert-code':
       post({ type: 'insertCode', code: code() });
@@ -688,7 +771,7 @@ document.addEventListener('click', (e) => {
       return;
     case 'copy-answer':
       if (ui) post({ type: 'copy', text: ui.view.text });
-      flash(b, 'Copied');
+      flashIcon(b, 'check', 'Copied');
       return;
     case 'regenerate':
       post({ type: 'regenerate' });
@@ -696,6 +779,12 @@ document.addEventListener('click', (e) => {
       return;
     case 'retry':
       post({ type: 'retry' });
+      return;
+    case 'open-setting':
+      post({ type: 'openSetting', setting: b.dataset.setting ?? '' });
+      return;
+    case 'choose-model':
+      post({ type: 'chooseModel' });
       return;
     case 'edit':
       if (ui) startEdit(ui);
@@ -709,6 +798,9 @@ document.addEventListener('click', (e) => {
       post({ type: 'switchVersion', turnId: ui.view.id, index: ver.index + (b.dataset.action === 'version-prev' ? -1 : 1) });
       return;
     }
+    case 'resume-queue':
+      post({ type: 'resumeQueue' });
+      return;
     case 'cancel-queued': {
       const id = b.closest<HTMLElement>('.queued')?.dataset.queueId;
       if (!id) return;
@@ -751,15 +843,14 @@ document.addEventListener('keydown', (e) => {
   }
 });
 
-function flash(b: HTMLButtonElement, text: string): void {
-  const old = b.textContent;
-  b.textContent = text;
-  setTimeout(() => (b.textContent = old), 1200);
-}
-
 // Focusing the view (its focus command, or a click on its title) puts the cursor in the input.
 window.addEventListener('focus', () => {
   if (document.activeElement === document.body || document.activeElement === null) els.input.focus();
 });
 
 post({ type: 'ready' });
+
+/** Where a model runs, in words: a Space's models are served by their Space; `ENDPOINT/MODEL` by your endpoint. */
+function servedBy(model: string, where: string): string {
+  return model.includes('/') ? `served by your endpoint, ${where}` : `served by the Space ${where}`;
+}

@@ -160,4 +160,12 @@ describe('Generate at Cursor: fitting the text to the cursor', () => {
       }
     }
   });
+
+  it('keeps the final newline when the code replaces a whole file (or whole lines)', () => {
+    assert.equal(Placement.place('', '', 'x = 2', true, 'x = 1\ny = 1\n'), 'x = 2\n');
+    assert.equal(Placement.place('', '', 'x = 2\n', true, 'x = 1\n'), 'x = 2\n', 'one, not two');
+    assert.equal(Placement.place('', '', 'x = 2', true, 'x = 1'), 'x = 2', 'none where there was none');
+    const streamed = Placement.forTarget('', 'a\nb\n', '');
+    assert.equal(streamed.push('c', true) + streamed.push('\nd', true) + streamed.end(), 'c\nd\n', 'streamed, the same');
+  });
 });

@@ -3,6 +3,8 @@ import createDOMPurify from 'dompurify';
 import { JSDOM } from 'jsdom';
 import { createRenderer, isLoadableImage } from '../../src/webview/markdown/render';
 import { StreamingMarkdown } from '../../src/webview/markdown/stream';
+import { typeset } from '../../src/webview/markdown/math';
+import katex from 'katex';
 import { feeds, finalHtml, reopenedHtml, wholeHtml } from './markdown-feeds';
 
 const dom = new JSDOM('<!doctype html><body></body>');
@@ -167,6 +169,38 @@ describe('markdown rendering of model output', () => {
     assert.equal(most, 1, 'only the block with brackets, never the others');
     sm.finish();
     assert.equal(root.innerHTML, wholeHtml(render, text, doc));
+  });
+
+  it('writes math as a marked placeholder holding its TeX, no markup or style from the answer', () => {
+    const el = doc.createElement('div');
+    el.innerHTML = render('Area: $\\pi r^2$ and\n\n$$\\frac{a}{b}$$\n\nprice $5 and $6.');
+    const math = Array.from(el.querySelectorAll<HTMLElement>('.md-math'));
+    assert.deepEqual(math.map((m) => [m.textContent, m.dataset.qwenMath === render.imageMark, m.classList.contains('md-math-display')]), [['\\pi r^2', true, false], ['\\frac{a}{b}', true, true]]);
+    assert.match(el.textContent ?? '', /price \$5 and \$6\./, 'dollar amounts are text');
+    assert.doesNotMatch(el.innerHTML, /style=/);
+    const fake = doc.createElement('div');
+    fake.innerHTML = createRenderer(createDOMPurify(dom.window as unknown as Window & typeof globalThis), { html: true })('<span class="md-math" data-qwen-math="guess">x</span>');
+    assert.equal(fake.querySelector('[data-qwen-math]'), null, 'a look-alike loses the mark');
+  });
+
+  it('typesets the placeholders with KaTeX as MathML, which needs no inline style under the CSP', () => {
+    const el = doc.createElement('div');
+    el.innerHTML = render('Area: $\\pi r^2$\n\n$$\\frac{a}{b}$$\n\nand $\\notacommand{x}$');
+    assert.equal(typeset(el, render.imageMark, undefined), true, 'waits for KaTeX');
+    // KaTeX builds its nodes with the page's document, as in the view.
+    const g = globalThis as { document?: Document };
+    g.document = doc;
+    try {
+      assert.equal(typeset(el, render.imageMark, katex), false);
+    } finally {
+      delete g.document;
+    }
+    const maths = el.querySelectorAll('math');
+    assert.equal(maths.length, 2);
+    assert.equal(maths[1].getAttribute('display'), 'block');
+    assert.ok(el.querySelector('math mfrac'), 'a fraction, drawn by the browser');
+    assert.equal(el.querySelector('[style]'), null, 'no style attribute for the CSP to refuse');
+    assert.equal(el.querySelector('.md-math-error')?.textContent, '\\notacommand{x}', 'what KaTeX cannot read is shown as written');
   });
 
   describe('streamed equals whole, against the references', () => {
@@ -334,6 +368,8 @@ describe('markdown rendering of model output', () => {
 function llmAnswers(): Array<{ name: string; text: string }> {
   const fence = '```';
   return [
+    { name: 'inline and display math', text: 'Pythagoras: $a^2 + b^2 = c^2$, and the sum\n\n$$\n\\sum_{i=1}^{n} i = \\frac{n(n+1)}{2}\n$$\n\nIt costs $5 and $10, not math.\n' },
+    { name: 'math in a list and a one-line display', text: '1. Energy: $E = mc^2$\n2. Euler: $$e^{i\\pi} + 1 = 0$$\n\n$$x_{1,2} = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}$$\n' },
     { name: 'reference links', text: `See [the docs][d] and [home].\n\n[d]: https://example.com/docs "Docs"\n[home]: https://example.com\n` },
     { name: 'CRLF answer with a fence', text: `Here:\r\n\r\n${fence}python\r\ndef f():\r\n    return 1\r\n${fence}\r\n\r\nDone.\r\n` },
     { name: 'loose list', text: '1. First\n\n2. Second\n\n3. Third\n' },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Backend, ChatSession, toMessages, toView } from '../../src/extension/chatSession';
+import { type Backend, ChatSession, snippetAt, toMessages, toView } from '../../src/extension/chatSession';
 import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
 import type { HostToWebview } from '../../src/protocol';
 import { clearEndpointCache } from '../../src/provider/qwen';
@@ -317,11 +317,22 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     space.opts.answer = undefined;
     await session.send('Something else');
     assert.deepEqual(await session.search('PINEAPPLE'), [fruit], 'an older version is searched too');
+    assert.deepEqual(await session.searchHits('pineapple'), [{ id: fruit, snippet: 'Use a pineapple.' }], 'with where it matched');
     assert.deepEqual(await session.search('something'), [session.conversation.id]);
     assert.deepEqual(await session.search('nothing like this'), []);
+    const long = `${'word '.repeat(30)}the pineapple again${' more'.repeat(30)}`;
+    assert.equal(snippetAt(long, long.indexOf('pineapple'), 9), '…word word word word word word word the pineapple again more more more more more more more more more more…', 'a few whole words either side');
     await session.rename(fruit, '  Fruit talk  ');
     assert.equal((await store.list()).find((c) => c.id === fruit)?.title, 'Fruit talk');
     assert.deepEqual(await session.search('fruit talk'), [fruit]);
+  });
+
+  it('records a Generate at Cursor answer in the chat with the model that gave it', async () => {
+    const { session } = make();
+    await session.record('Generate at Cursor: a parser', 'Here is prose and code.', { label: 'Generate at Cursor', note: 'The first code block went into a.py.', model: 'qwen-2.5', space: 'Qwen/Qwen2.5' });
+    const view = toView(session.conversation).turns[1];
+    assert.equal(view.model, 'qwen-2.5');
+    assert.equal(view.space, 'Qwen/Qwen2.5');
   });
 
   describe('a follow-up typed while an answer streams', () => {
@@ -338,6 +349,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
       await sharedWaitFor('the follow-up to be answered', () => session.conversation.turns.length === 4 && session.conversation.turns[3].state === 'done', { timeoutMs: 20_000 });
       assert.deepEqual(session.conversation.turns.map((t) => t.text).filter((_, i) => i % 2 === 0), ['first question', 'a follow-up']);
       assert.equal((posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>).items.length, 0);
+      await session.dispose(); // its last save is written before the folder goes
     });
 
     it('can be cancelled, and goes back to the input when the conversation is left', async () => {
@@ -354,6 +366,30 @@ describe('chat session (the sidebar chat without VS Code)', () => {
       await first;
       assert.deepEqual(posted.filter((m) => m.type === 'draft'), [{ type: 'draft', text: 'keep me' }]);
       assert.equal(space.stats.joins.length, 1, 'neither queued message was sent');
+      await session.dispose(); // its last save is written before the folder goes
+    });
+
+    it('stays queued after Stop (Stop means halt) until the user sends it', async () => {
+      space.opts.tokenDelayMs = 20;
+      space.opts.answer = () => scriptedAnswer('200 words');
+      const { session } = make();
+      const first = session.sendOrQueue('first question');
+      await sharedWaitFor('the answer to start', () => session.conversation.turns[1]?.text.length > 10);
+      await session.sendOrQueue('a follow-up');
+      session.stop();
+      await first;
+      // The answer's end schedules the queue's next message in an immediate: let it run.
+      await new Promise(setImmediate);
+      await new Promise(setImmediate);
+      assert.equal(session.conversation.turns[1].state, 'stopped');
+      assert.equal(session.conversation.turns.length, 2, 'the follow-up was not sent');
+      assert.equal(session.busy, false);
+      assert.deepEqual((posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>).items.map((i) => i.text), ['a follow-up'], 'still shown as queued');
+      space.opts.answer = undefined;
+      session.resumeQueue();
+      await sharedWaitFor('the follow-up to be answered', () => session.conversation.turns.length === 4 && session.conversation.turns[3].state === 'done', { timeoutMs: 20_000 });
+      assert.equal(session.conversation.turns[2].text, 'a follow-up');
+      await session.dispose();
     });
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import MarkdownIt from 'markdown-it';
 import type { StoredConversation, StoredTurn } from '../../src/extension/historyStore';
-import { exportFileName, fromMarkdown, toMarkdown, TranscriptError } from '../../src/extension/transcript';
+import { exportFileName, fromMarkdown, importedTitle, toMarkdown, TranscriptError } from '../../src/extension/transcript';
 
 let n = 0;
 const newId = () => `id${++n}`;
@@ -122,5 +122,33 @@ describe('a conversation as Markdown (export and import)', () => {
     assert.equal(exportFileName('Fix: a/b <c>?'), 'Fix a b c.md');
     assert.equal(exportFileName('...'), 'conversation.md');
     assert.equal(exportFileName('x'.repeat(200)).length, 83);
+  });
+
+  it('exports every version of a turn, with the turns that followed each, and an import gives them all back', () => {
+    const c = conversation([
+      { role: 'user', text: 'Question one' },
+      { role: 'assistant', text: 'Answer one' },
+      {
+        role: 'user', text: 'Question two, put better',
+        versions: { active: 1, all: [[
+          { id: 'old2', role: 'user', text: 'Question two', state: 'done', createdAt: 5 },
+          { id: 'old3', role: 'assistant', text: 'Answer two', state: 'done', createdAt: 6, model: 'qwen-2.5',
+            versions: { active: 0, all: [null, [{ id: 'old4', role: 'assistant', text: 'Answer two, regenerated', state: 'done', createdAt: 7 }]] } },
+          { id: 'old5', role: 'user', text: 'Question three', state: 'done', createdAt: 8 },
+        ], null] },
+      },
+      { role: 'assistant', text: 'Answer to the better question' },
+    ]);
+    const back = roundTrip(c);
+    const noIds = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x) => (k === 'id' ? undefined : x)));
+    assert.deepEqual(noIds(back.turns), noIds(c.turns), 'every version, to the character');
+    const ids = JSON.stringify(back).match(/"id":"[^"]+"/g)!;
+    assert.equal(new Set(ids).size, ids.length, 'every turn of every version has a new id of its own');
+    assert.doesNotMatch(toMarkdown(c).replace(/<!--[\s\S]*?-->/g, ''), /Question three/, 'a reader sees the conversation as it reads now');
+  });
+
+  it('marks an imported conversation\'s title, once', () => {
+    assert.equal(importedTitle('Which fruit?'), 'Which fruit? (imported)');
+    assert.equal(importedTitle('Which fruit? (imported)'), 'Which fruit? (imported)');
   });
 });

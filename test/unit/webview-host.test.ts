@@ -22,6 +22,12 @@ describe('the chat view\'s HTML', () => {
     assert.notEqual(nonce(), n, 'a fresh nonce per load');
   });
 
+  it('loads VS Code\'s icon font from the extension itself, which the CSP allows as a font and a stylesheet', () => {
+    const withIcons = chatHtml({ cspSource: 'https://webview.test', scriptUri: 's', styleUri: 'https://webview.test/media/chat.css', codiconUri: 'https://webview.test/dist/codicons/codicon.css', nonce: n });
+    assert.match(withIcons, /<link rel="stylesheet" href="https:\/\/webview\.test\/dist\/codicons\/codicon\.css">/);
+    assert.match(csp, /font-src https:\/\/webview\.test(;|$)/);
+  });
+
   it('gives the controls stable test ids and labels', () => {
     for (const id of ['chat-input', 'send', 'stop', 'model-picker', 'toggle-history', 'messages', 'announcer']) assert.match(html, new RegExp(`data-testid="${id}"`));
     assert.match(html, /<label for="input"/);
@@ -72,5 +78,36 @@ describe('messages the editor commands send', () => {
     assert.equal(slashMessage('fix', 'off by one', 'x = 1', 'python', 'a.py'), fixMessage('x = 1', 'python', 'a.py', 'off by one'));
     assert.match(slashMessage('tests', 'use pytest', 'def f(): pass', 'python', 'a.py'), /^Write unit tests for this python code from `a\.py`.*use pytest.*\n\n```python\ndef f\(\): pass\n```$/s);
     assert.match(slashMessage('doc', '', 'def f(): pass', 'python', 'a.py'), /^Add documentation comments to this python code from `a\.py`[\s\S]*```python\ndef f\(\): pass\n```$/);
+  });
+
+  it('puts a framework named after /tests (or a style after /doc) where the default one would be', () => {
+    assert.match(slashMessage('tests', 'pytest', 'def f(): pass', 'python', 'a.py'), /^Write unit tests for this python code from `a\.py`, using pytest\. Reply with the tests in one fenced block\.\n/);
+    assert.match(slashMessage('tests', 'cover the empty list', 'x', 'python', 'a.py'), /project most likely uses\. cover the empty list\. Reply with/);
+    assert.match(slashMessage('doc', 'JSDoc', 'x', 'typescript', 'a.ts'), /from `a\.ts`, in the JSDoc style, changing nothing else\. Reply/);
+  });
+});
+
+describe('the manifest', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pkg = require('../../../package.json') as {
+    contributes: { commands: Array<{ command: string; title: string }>; keybindings: Array<{ command: string; key: string; mac?: string }>; configuration: { properties: Record<string, { order?: number }> } };
+  };
+
+  it('has a key to put the cursor in the chat input, Ctrl+Alt+I (Cmd+Alt+I), as Copilot Chat does', () => {
+    assert.ok(pkg.contributes.commands.some((c) => c.command === 'qwenChat.focusInput' && c.title === 'Focus Chat Input'));
+    const kb = pkg.contributes.keybindings.find((k) => k.command === 'qwenChat.focusInput');
+    assert.equal(kb?.key, 'ctrl+alt+i');
+    assert.equal(kb?.mac, 'cmd+alt+i');
+  });
+
+  it('orders the settings in groups, each order used once: model and Spaces, prompts, the editor, the network', () => {
+    const props = pkg.contributes.configuration.properties;
+    const orders = Object.entries(props).map(([k, v]) => [k, v.order] as const);
+    assert.ok(orders.every(([, o]) => typeof o === 'number'), 'every setting has its place');
+    assert.equal(new Set(orders.map(([, o]) => o)).size, orders.length, `no two share an order: ${JSON.stringify(orders)}`);
+    const sorted = [...orders].sort((a, b) => a[1]! - b[1]!).map(([k]) => k);
+    const group = (k: string) => (/Prompt|maxPromptCharacters/.test(k) ? 2 : /proxy|Timeout/.test(k) ? 4 : /review/.test(k) ? 3 : 1);
+    const groups = sorted.map(group);
+    assert.deepEqual(groups, [...groups].sort(), `grouped, not interleaved: ${sorted.join(', ')}`);
   });
 });

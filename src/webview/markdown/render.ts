@@ -7,6 +7,7 @@ import type { DOMPurify } from 'dompurify';
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { escapeHtml, highlightCode, pickLanguage } from './highlight';
+import { useMath } from './math';
 
 /** An HTML tag as CommonMark reads one (open or closing tag, comment, declaration): shown as text. */
 const HTML_TAG = /^<(?:[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)*\s*\/?>|\/[A-Za-z][A-Za-z0-9-]*\s*>|!---->|!--(?:-?[^>-])(?:-?[^-])*-->|![A-Za-z][^>]*>)/;
@@ -72,6 +73,7 @@ export function createMarkdown(o: MarkdownOptions = {}): MarkdownIt {
     const checked = (tokens[idx].meta as { checked: boolean }).checked;
     return `<span class="task-box" role="checkbox" aria-checked="${checked}" aria-readonly="true" aria-label="${checked ? 'done' : 'to do'}">${checked ? '☑' : '☐'}</span>`;
   };
+  useMath(md, o.imageMark ?? '');
   md.renderer.rules.image = (tokens, idx) => {
     const t = tokens[idx];
     const src = t.attrGet('src') ?? '';
@@ -90,9 +92,9 @@ export function createMarkdown(o: MarkdownOptions = {}): MarkdownIt {
 }
 
 export const SANITIZE = {
-  /** Only the data attribute of this renderer's own image buttons (checked against its mark) survives. */
+  /** Only the data attributes of this renderer's own image buttons and math (checked against its mark) survive. */
   ALLOW_DATA_ATTR: false,
-  ADD_ATTR: ['data-qwen-image', 'aria-description'],
+  ADD_ATTR: ['data-qwen-image', 'data-qwen-math', 'aria-description'],
   FORBID_TAGS: [
     'style', 'img', 'iframe', 'frame', 'frameset', 'form', 'input', 'textarea', 'select', 'object', 'embed', 'svg', 'math',
     'script', 'link', 'meta', 'base', 'video', 'audio', 'source', 'track', 'picture', 'portal',
@@ -108,7 +110,7 @@ export type Render = ((markdown: string) => string) & {
   code: (code: string, language: string) => { html: string; atTop: boolean };
   /** The markdown-it instance behind it, for parsing a part of a text into block tokens. */
   md: MarkdownIt;
-  /** The mark on the image buttons this renderer made. */
+  /** The mark on the image buttons and math placeholders this renderer made. */
   imageMark: string;
   /** Block tokens to sanitised HTML, with `env` carrying the reference definitions in force. */
   tokens: (tokens: Token[], env: object) => string;
@@ -128,7 +130,7 @@ export function createRenderer(purify: DOMPurify, o: Omit<MarkdownOptions, 'imag
     const known = (marks = new Set<string>());
     MARKS.set(purify, known);
     purify.addHook('uponSanitizeAttribute', (_node, data) => {
-      if (data.attrName === 'data-qwen-image' && !known.has(data.attrValue)) data.keepAttr = false;
+      if ((data.attrName === 'data-qwen-image' || data.attrName === 'data-qwen-math') && !known.has(data.attrValue)) data.keepAttr = false;
     });
   }
   marks.add(mark);
