@@ -125,7 +125,8 @@ export type HostToWebview =
   | { type: 'image'; id: string; dataUrl?: string; error?: string }
   /** The models to pick from, and the one picked. */
   | { type: 'models'; models: Array<{ name: string; space: string; label?: string; isDefault?: boolean }>; current: string }
-  | { type: 'status'; turnId: string; text: string | null }
+  /** `skipTo`: the model that answers at once if the user stops waiting (a button under the status). */
+  | { type: 'status'; turnId: string; text: string | null; skipTo?: string }
   | { type: 'turnEnd'; turnId: string; state: Exclude<TurnState, 'streaming'>; error?: ErrorView; endedAt?: number }
   | { type: 'history'; items: ConversationSummary[]; trash?: TrashedSummary[] }
   | { type: 'busy'; busy: boolean }
@@ -144,6 +145,8 @@ const WEBVIEW_MESSAGES = {
   ready: {},
   send: { text: 'string' },
   stop: {},
+  /** Stop waiting for a sleeping Space: the next model answers now. */
+  skipWait: {},
   regenerate: {},
   retry: {},
   edit: { turnId: 'string', text: 'string' },

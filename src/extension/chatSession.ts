@@ -16,7 +16,8 @@ import { toMarkdown } from './transcript';
 import { errorView, statusText } from './statusText';
 
 export interface Backend {
-  stream(messages: ChatMessage[], opts: { signal: AbortSignal }): AsyncIterable<ProviderEvent>;
+  /** `onAttempt`: told of each model tried, with a way to stop waiting for it. */
+  stream(messages: ChatMessage[], opts: { signal: AbortSignal; onAttempt?: (attempt: { model: string; skip: () => void }) => void }): AsyncIterable<ProviderEvent>;
 }
 
 export interface Logger {
@@ -123,6 +124,8 @@ interface Running {
 export class ChatSession {
   conversation: StoredConversation = newConversation();
   private running: Running | undefined;
+  /** Ends the wait for the model being tried, while an answer runs. */
+  private skipWaiting: (() => void) | undefined;
   /** Follow-ups typed while an answer streamed: sent one by one when it ends. */
   private queue: Array<{ id: string; text: string; opts?: SendOptions }> = [];
   private pendingDelta: { turnId: string; text: string } | undefined;
@@ -289,6 +292,11 @@ export class ChatSession {
 
   stop(): void {
     this.running?.ac.abort();
+  }
+
+  /** Stops waiting for the model being tried (a sleeping Space): the next one answers now. */
+  skipWait(): void {
+    if (this.running) this.skipWaiting?.();
   }
 
   /** Waits `ms` before a retry, counting down in the failed answer's status; false when stopped. */
@@ -541,7 +549,8 @@ export class ChatSession {
     await this.postHistory();
     const visible = () => this.conversation === c;
     try {
-      for await (const ev of this.deps.backend.stream(messages, { signal: ac.signal })) {
+      const onAttempt = (a: { model: string; skip: () => void }) => (this.skipWaiting = a.skip);
+      for await (const ev of this.deps.backend.stream(messages, { signal: ac.signal, onAttempt })) {
         switch (ev.type) {
           case 'text':
             turn.text += ev.delta;
@@ -572,7 +581,8 @@ export class ChatSession {
           case 'status': {
             if (ev.status.stage === 'warning') this.deps.log.warn(ev.status.message);
             const text = statusText(ev.status);
-            if (text !== null && visible()) this.post({ type: 'status', turnId: turn.id, text });
+            const skipTo = 'next' in ev.status ? ev.status.next : undefined;
+            if (text !== null && visible()) this.post({ type: 'status', turnId: turn.id, text, ...(skipTo ? { skipTo } : {}) });
             break;
           }
         }
@@ -591,6 +601,7 @@ export class ChatSession {
       c.updatedAt = Date.now();
       turn.endedAt = c.updatedAt;
       this.running = undefined;
+      this.skipWaiting = undefined;
       if (visible()) {
         this.post({ type: 'status', turnId: turn.id, text: null });
         this.post({ type: 'turnEnd', turnId: turn.id, state: turn.state as 'done', endedAt: turn.endedAt, ...(turn.error ? { error: turn.error } : {}) });

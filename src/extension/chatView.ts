@@ -207,6 +207,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return session.resumeQueue();
       case 'stop':
         return session.stop();
+      case 'skipWait':
+        return session.skipWait();
       case 'regenerate':
       case 'retry':
         return session.regenerate();

@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
       });
       const s = new ChatSession({
         store,
-        backend: { stream: (messages, { signal }) => stream(messages, signal) },
+        backend: { stream: (messages, { signal, onAttempt }) => backend.stream(messages, signal, { onAttempt }) },
         post: (m) => {
           if (m.type === 'busy' || m.type === 'init') void vscode.commands.executeCommand('setContext', 'qwenChat.answering', m.busy);
           view?.post(m);

@@ -229,7 +229,9 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
           const where = whereOf(ref);
           yield { type: 'model', model: m, label: ref.kind === 'space' ? ref.space.label : ref.endpoint.preset?.label ?? ref.endpoint.name, spaceId: where, where, ...(reasons.length ? { fallbackReason: reasons.join('; ') } : {}) };
         }
-        yield ev;
+        // A wait for a Space to wake or start can be cut short: say which model would answer instead.
+        if (ev.type === 'status' && !last && (ev.status.stage === 'waking' || ev.status.stage === 'space-starting')) yield { type: 'status', status: { ...ev.status, next: models[i + 1] } };
+        else yield ev;
       }
       return;
     } catch (err) {

@@ -2,7 +2,7 @@
 export type SpaceStatus =
   | { stage: 'connecting'; url: string }
   /** The Space showed a web page (asleep or starting) instead of its API; waiting for it to come up. */
-  | { stage: 'waking'; waitedSeconds: number; timeoutSeconds: number; said: string }
+  | { stage: 'waking'; waitedSeconds: number; timeoutSeconds: number; said: string; next?: string }
   | { stage: 'queued'; position: number; queueSize: number | null; etaSeconds: number | null }
   | { stage: 'started'; etaSeconds: number | null }
   | { stage: 'progress'; fraction: number | null; description: string | null }
@@ -11,7 +11,7 @@ export type SpaceStatus =
   /** Only heartbeats have come since joining: the Space is alive, the request still waits. */
   | { stage: 'alive'; waitedSeconds: number }
   /** The Hub says the Space is building or starting: waiting for it. */
-  | { stage: 'space-starting'; space: string; stage_: string }
+  | { stage: 'space-starting'; space: string; stage_: string; next?: string }
   /** The chosen model's Space was unavailable; the next model is tried. */
   | { stage: 'fallback'; from: string; to: string; reason: string };
 

@@ -600,7 +600,23 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     }
     case 'status': {
       const ui = turns.get(m.turnId);
-      if (ui) ui.status.textContent = m.text ?? '';
+      if (ui) {
+        ui.status.textContent = m.text ?? '';
+        // While a Space wakes, the next model can answer at once: the user decides.
+        if (m.skipTo && m.text) {
+          const skip = document.createElement('button');
+          skip.type = 'button';
+          skip.className = 'link-button';
+          skip.dataset.testid = 'skip-wait';
+          skip.textContent = `Answer with ${m.skipTo} now`;
+          skip.title = `Stop waiting and ask ${m.skipTo} instead`;
+          skip.addEventListener('click', () => {
+            skip.disabled = true;
+            post({ type: 'skipWait' });
+          });
+          ui.status.append(' ', skip);
+        }
+      }
       if (follow) toBottom();
       return;
     }

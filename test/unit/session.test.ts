@@ -6,6 +6,7 @@ import { type Backend, ChatSession, snippetAt, toMessages, toView } from '../../
 import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
 import type { HostToWebview } from '../../src/protocol';
 import { clearEndpointCache } from '../../src/provider/qwen';
+import { routeStream } from '../../src/provider/router';
 import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 import { waitFor } from './provider.test';
@@ -36,6 +37,37 @@ describe('chat session (the sidebar chat without VS Code)', () => {
   afterEach(async () => {
     await space.stop();
     await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('while the chosen Space sleeps, offers the next model and answers with it the moment the user asks', async () => {
+    const max = new LocalSpace({ shape: 'qwen2.5-max', tokenDelayMs: 2, answer: () => 'Max answers at once.' });
+    await max.start();
+    try {
+      space.sleeping = true; // and it never wakes in this test
+      const store = new HistoryStore(dir, { saveDelayMs: 50 });
+      const session = new ChatSession({
+        store,
+        backend: { stream: (messages, { signal, onAttempt }) => routeStream('qwen-2.5', messages, { spaces: { 'qwen-2.5': space.url, 'qwen-2.5-max': max.url }, fallbackOrder: ['qwen-2.5-max'], hubUrl: null, wakePollMs: 50, proxy: null, signal, onAttempt }) },
+        post: (m) => {
+          posted.push(m);
+          // The user clicks "Answer with qwen-2.5-max now" when the view offers it.
+          if (m.type === 'status' && m.skipTo) session.skipWait();
+        },
+        log: silentLog,
+        systemPrompt: () => 'Be helpful.',
+      });
+      await session.send('Hello?');
+      const offer = posted.find((m) => m.type === 'status' && m.skipTo) as { text: string; skipTo: string } | undefined;
+      assert.equal(offer?.skipTo, 'qwen-2.5-max');
+      assert.match(offer?.text ?? '', /wake|asleep/i);
+      const last = session.conversation.turns.at(-1)!;
+      assert.equal(last.text, 'Max answers at once.');
+      assert.equal(last.model, 'qwen-2.5-max');
+      assert.match(last.fallbackReason ?? '', /you chose not to wait for Qwen2\.5/);
+      await session.dispose();
+    } finally {
+      await max.stop();
+    }
   });
 
   it('streams an answer to the view as deltas and ends it done', async () => {

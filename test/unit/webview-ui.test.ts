@@ -5,6 +5,20 @@ describe('the chat view under jsdom', () => {
   let page: WebviewPage;
   afterEach(() => page?.close());
 
+  it('offers to answer with the next model while a Space wakes, and says so to the host once', () => {
+    page = new WebviewPage();
+    page.init([question('u1', 'Hello'), answer('a1', '', { state: 'streaming' })], { busy: true });
+    page.receive({ type: 'status', turnId: 'a1', text: 'Waiting for the Space to wake up… 12 s so far', skipTo: 'qwen-2.5-max' });
+    const skip = page.$('[data-testid="skip-wait"]') as HTMLButtonElement;
+    assert.equal(skip.textContent, 'Answer with qwen-2.5-max now');
+    skip.click();
+    skip.click();
+    assert.equal(page.sent('skipWait').length, 1);
+    // The next status line (the other model's) has no such button.
+    page.receive({ type: 'status', turnId: 'a1', text: 'Generating…' });
+    assert.equal(page.$('[data-testid="skip-wait"]'), null);
+  });
+
   it('boots and draws a conversation', () => {
     page = new WebviewPage();
     assert.deepEqual(page.sent('ready').length, 1);
