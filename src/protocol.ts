@@ -15,6 +15,8 @@ export interface ErrorView {
   setting?: string;
   /** Another model may answer: the view offers "Pick another model". */
   otherModel?: boolean;
+  /** A free Space let the user down: the view offers "Add your own endpoint" (your key, your machine, your cluster). */
+  addEndpoint?: boolean;
   /** What each Space said, when every one failed: shown folded under the one line. */
   details?: string;
 }
@@ -187,6 +189,7 @@ const WEBVIEW_MESSAGES = {
   openSetting: { setting: 'string' },
   /** An error's "Pick another model": VS Code's quick pick of the models. */
   chooseModel: {},
+  addEndpoint: {},
   /** Opens what was attached to a sent message (its `index`th attachment) in the editor. */
   openAttachment: { turnId: 'string', index: 'integer' },
 } as const satisfies Record<string, Record<string, FieldKind>>;

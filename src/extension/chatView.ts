@@ -144,6 +144,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'chooseModel':
         return this.chooseModel();
+      case 'addEndpoint':
+        return void vscode.commands.executeCommand('qwenChat.addEndpoint');
       case 'openSetting':
         if (isOpenableSetting(msg.setting)) await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
         return;

@@ -93,6 +93,8 @@ export function errorView(err: unknown): ErrorView {
   const setting = SETTING.exec(view.hint)?.[1];
   if (setting) view.setting = setting;
   if (all || paused || (q && ['not-ready', 'busy', 'not-found', 'timeout', 'space-error', 'unexpected', 'bad-model', 'rate-limited'].includes(q.kind))) view.otherModel = true;
+  // A free Space that is down, paused or full: your own endpoint keeps you working (not for an endpoint's own error).
+  if (view.otherModel && !q?.details.endpoint) view.addEndpoint = true;
   return view;
 }
 

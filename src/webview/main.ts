@@ -394,6 +394,7 @@ function errorBox(e: ErrorView): HTMLElement {
     actions.append(open);
   }
   if (e.otherModel) actions.append(button('Pick another model', 'choose-model', 'Choose the model to ask, then Retry'));
+  if (e.addEndpoint) actions.append(button('Add your own endpoint', 'add-endpoint', 'Qwen with your own key, on your machine or your cluster: Qwen: Add Model Endpoint…'));
   if (actions.childElementCount) box.append(actions);
   if (e.details) {
     const more = el('details', 'error-details');
@@ -801,6 +802,9 @@ document.addEventListener('click', (e) => {
       return;
     case 'choose-model':
       post({ type: 'chooseModel' });
+      return;
+    case 'add-endpoint':
+      post({ type: 'addEndpoint' });
       return;
     case 'edit':
       if (ui) startEdit(ui);

@@ -12,6 +12,13 @@ describe('an answer\'s error as the view shows it', () => {
     assert.equal(v.otherModel, true);
   });
 
+  it('offers your own endpoint when a free Space let you down, not when your endpoint failed', () => {
+    assert.equal(errorView(new QwenError('busy', 'The Space is busy: Queue is full. No other model could answer either (Qwen3-Demo could not be reached).')).addEndpoint, true);
+    assert.equal(errorView(new QwenError('not-ready', 'Qwen/Qwen2.5 is paused by its owner.', { stage: 'PAUSED' })).addEndpoint, true);
+    assert.equal(errorView(new QwenError('busy', 'gpu is loading the model.', { endpoint: 'gpu' })).addEndpoint, undefined);
+    assert.equal(errorView(new QwenError('auth', 'The Space refused access (401).')).addEndpoint, undefined);
+  });
+
   it('offers "Open setting" for the setting an error names, besides Retry', () => {
     const timeout = errorView(new QwenError('timeout', 'The Space sent nothing for 60 s.'));
     assert.equal(timeout.setting, 'qwenChat.requestTimeoutSeconds');

@@ -19,6 +19,15 @@ describe('the chat view under jsdom', () => {
     assert.equal(page.$('[data-testid="skip-wait"]'), null);
   });
 
+  it('offers "Add your own endpoint" on an error that says so, and asks the host for the setup', () => {
+    page = new WebviewPage();
+    page.init([question('u1', 'Hello'), answer('a1', '', { state: 'error', error: { message: 'Every Space is down.', hint: 'Pick another model.', retryable: true, otherModel: true, addEndpoint: true } })]);
+    const add = page.$('.turn.assistant [data-action="add-endpoint"]') as HTMLButtonElement;
+    assert.equal(add.textContent?.trim(), 'Add your own endpoint');
+    add.click();
+    assert.equal(page.sent('addEndpoint').length, 1);
+  });
+
   it('boots and draws a conversation', () => {
     page = new WebviewPage();
     assert.deepEqual(page.sent('ready').length, 1);
