@@ -275,4 +275,17 @@ describe('Qwen in VS Code\'s own Chat', function () {
       qwen3.sleeping = false;
     }
   });
+  it('the sidebar holds its own beside VS Code\'s Chat, both answering from Qwen (the README\'s screenshot)', async () => {
+    await closeDialogs();
+    space.opts.answer = () => 'Use **`Array.prototype.flatMap`**: it maps, then flattens one level.\n\n```ts\nconst words = lines.flatMap((l) => l.split(" "));\n```';
+    await vs.command('Chat: New Chat Editor');
+    await ask('@qwen How do I split lines into words?');
+    await waitFor('VS Code\'s Chat to show the answer', async () => /flatMap[\s\S]*Answered by/.test(await chatText()), { timeoutMs: 60_000, everyMs: 200 });
+    const chat = await vs.openChat();
+    await chat.fill('[data-testid="chat-input"]', 'How do I split lines into words?');
+    await chat.press('[data-testid="chat-input"]', 'Enter');
+    await chat.waitForSelector('.turn.assistant:not(.streaming) [data-testid="copy-answer"]', { timeout: 60_000 });
+    assert.match((await chat.textContent('.turn.assistant .turn-body')) ?? '', /flatMap/);
+    await vs.screenshot('sidebar-beside-native-chat');
+  });
 });
