@@ -80,8 +80,9 @@ export class HubStages {
         if (hit && this.now() - hit.at < HUB_STAGES_TTL_MS) return void out.set(id, hit.stage);
         // Each caller asks with its own connection and signal: a Stop in one request never fails another's.
         const stage = await spaceStage(http, hubUrl, id, signal);
-        // No answer is not remembered: the next request asks again.
-        if (stage !== undefined) this.cache.set(key, { stage, at: this.now() });
+        // Kept: a Space that runs or sleeps. Asked again: no answer, and a Space that is paused, broken
+        // or gone (skipped without a request to it, and noticed at once when its owner brings it back).
+        if (stage !== undefined && !isFinalStage(stage)) this.cache.set(key, { stage, at: this.now() });
         out.set(id, stage);
       }),
     );

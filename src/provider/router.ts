@@ -211,7 +211,7 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
     try {
       const stage = ref.kind === 'space' ? stages.get(ref.space.shape.spaceId) : undefined;
       if (ref.kind === 'space' && isFinalStage(stage)) {
-        throw new QwenError('not-ready', `${ref.space.label} (${ref.space.shape.spaceId}) is ${STAGE_WORDS[stage!]}.`, { stage });
+        throw new QwenError('not-ready', `${ref.space.shape.spaceId} is ${STAGE_WORDS[stage!]}.`, { stage });
       }
       options.onAttempt?.({
         model: m,
