@@ -559,7 +559,12 @@ export class StreamingMarkdown {
       const piece = this.render.code(code.slice(p.frozen, complete), p.language);
       rendered += pending;
       if (piece.atTop || pending >= MAX_OPEN_PIECES * this.pieceChars) {
-        p.live.insertAdjacentHTML('beforebegin', piece.html);
+        // A box of its own (chat.css: .md-piece is a block), so the browser lays out only the live
+        // lines each frame, not the whole block's text; gone once the block is rendered whole.
+        const box = this.root.ownerDocument.createElement('span');
+        box.className = 'md-piece';
+        box.innerHTML = piece.html;
+        p.live.before(box);
         p.frozen = complete;
       }
     }
