@@ -147,6 +147,7 @@ export class StreamingMarkdown {
   /** Replaces everything (a rewrite, or a finished answer loaded from history). */
   set(text: string): void {
     for (const b of this.frozen) for (const n of b.nodes) n.remove();
+    this.open?.el?.remove();
     this.frozen = [];
     this.source = '';
     this.norm = new Normaliser();
@@ -177,9 +178,11 @@ export class StreamingMarkdown {
     if (this.finished) return;
     this.source += this.norm.end();
     this.update(true);
-    // The tail's nodes take its place, so nothing but the rendered blocks stays in the root.
+    // The tail's nodes take its place, so nothing but the rendered blocks stays in the root. (An
+    // open list's or table's element is in the root already: moving it would lay it all out again.)
     const nodes = Array.from(this.tail.childNodes);
     for (const n of nodes) this.root.insertBefore(n, this.tail);
+    if (this.open?.el) nodes.unshift(this.open.el);
     if (nodes.length) this.frozen.push({ src: this.source.slice(this.frozenAt), nodes });
     this.frozenAt = this.source.length;
     this.tail.remove();
@@ -406,9 +409,10 @@ export class StreamingMarkdown {
     for (const n of [...c.live, ...c.after]) n.remove();
     c.live = [];
     c.after = [];
+    // Its element is in place already (before the tail): only the line break after it is added.
     const nl = this.root.ownerDocument.createTextNode('\n');
     const nodes: ChildNode[] = c.el ? [c.el, nl] : [];
-    for (const n of nodes) this.root.insertBefore(n, this.tail);
+    if (c.el) this.root.insertBefore(nl, this.tail);
     this.frozen.push({ src: this.source.slice(c.start, c.at), nodes, pending: !c.el });
     this.frozenAt = c.at;
     cost.frozenBlocks++;
@@ -424,6 +428,7 @@ export class StreamingMarkdown {
     this.refs = c.refs;
     this.wholeAt = c.start;
     this.frozenAt = c.start;
+    c.el?.remove();
     this.tail.replaceChildren();
   }
 
@@ -438,7 +443,8 @@ export class StreamingMarkdown {
       });
       if (!shown || !c.parent || shown.length !== c.items.length) return this.giveUpShown(c, all);
       c.items.forEach((item, i) => ((item.nodes = shown[i]), (item.pending = false)));
-      if (this.open === c) this.tail.prepend(c.el!);
+      // In the root before the tail, never inside it: it is not moved when the answer ends.
+      if (this.open === c) this.root.insertBefore(c.el!, this.tail);
       c.shownLoose = loose;
       cost.renderedChars += src.length;
       return;
