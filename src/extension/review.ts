@@ -222,8 +222,16 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
     // From a keybinding: the ready review at the cursor in the active editor, else its only one.
     const ed = vscode.window.activeTextEditor;
     if (!ed) return undefined;
-    const mine = [...this.reviews.values()].filter((r) => r.doc === ed.document && r.state === 'ready');
-    return mine.find((r) => this.range(r).contains(ed.selection.active)) ?? (mine.length === 1 ? mine[0] : mine[mine.length - 1]);
+    const mine = this.readyIn(ed.document);
+    return mine.find((r) => r.doc === ed.document && this.range(r).contains(ed.selection.active)) ?? (mine.length === 1 ? mine[0] : mine[mine.length - 1]);
+  }
+
+  /** The ready reviews a document shows: its own, or the one whose Show Diff "before" side it is. */
+  private readyIn(doc: vscode.TextDocument): Review[] {
+    const ready = [...this.reviews.values()].filter((r) => r.state === 'ready');
+    if (doc.uri.scheme !== SCHEME) return ready.filter((r) => r.doc === doc);
+    const id = Number(/^review-(\d+)-/.exec(doc.uri.query)?.[1]);
+    return ready.filter((r) => r.id === id);
   }
 
   private range(r: Review): vscode.Range {
@@ -306,7 +314,7 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
 
   private updateContext(): void {
     const ed = vscode.window.activeTextEditor;
-    const on = !!ed && [...this.reviews.values()].some((r) => r.doc === ed.document && r.state === 'ready');
+    const on = !!ed && this.readyIn(ed.document).length > 0;
     void vscode.commands.executeCommand('setContext', 'qwenChat.reviewing', on);
   }
 

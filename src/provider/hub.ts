@@ -70,20 +70,20 @@ export class HubStages {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** The stages of `spaceIds` at `hubUrl` (undefined where the Hub did not say). */
-  async stages(http: Http, hubUrl: string, spaceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, string | undefined>> {
-    const out = new Map<string, string | undefined>();
+  /** The stages of `spaceIds` at `hubUrl` (undefined where the Hub did not say); `fresh`: asked just now, not kept from before. */
+  async stages(http: Http, hubUrl: string, spaceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, { stage: string | undefined; fresh: boolean }>> {
+    const out = new Map<string, { stage: string | undefined; fresh: boolean }>();
     await Promise.all(
       spaceIds.map(async (id) => {
         const key = `${hubUrl}#${id}`;
         const hit = this.cache.get(key);
-        if (hit && this.now() - hit.at < HUB_STAGES_TTL_MS) return void out.set(id, hit.stage);
+        if (hit && this.now() - hit.at < HUB_STAGES_TTL_MS) return void out.set(id, { stage: hit.stage, fresh: false });
         // Each caller asks with its own connection and signal: a Stop in one request never fails another's.
         const stage = await spaceStage(http, hubUrl, id, signal);
         // Kept: a Space that runs or sleeps. Asked again: no answer, and a Space that is paused, broken
         // or gone (skipped without a request to it, and noticed at once when its owner brings it back).
         if (stage !== undefined && !isFinalStage(stage)) this.cache.set(key, { stage, at: this.now() });
-        out.set(id, stage);
+        out.set(id, { stage, fresh: true });
       }),
     );
     return out;

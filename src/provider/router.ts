@@ -179,7 +179,7 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
     reasons.push(`${d} was unavailable ${options.health?.describe(d)?.replace(/^.*? (\S+ \S+ ago|just now)$/, '$1') ?? 'a moment ago'}${r?.reason ? ` (${r.reason})` : ''}, so it is tried after the others`);
   }
   // Ask the Hub about every Space in the plan at once: a dead one is skipped without a request.
-  const stages = new Map<string, string | undefined>();
+  const stages = new Map<string, { stage: string | undefined; fresh: boolean }>();
   if (options.hubStages) {
     const http = new Http({ ...options, idleTimeoutMs: 5_000 });
     try {
@@ -209,7 +209,8 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) attempt.abort();
     try {
-      const stage = ref.kind === 'space' ? stages.get(ref.space.shape.spaceId) : undefined;
+      const hub = ref.kind === 'space' ? stages.get(ref.space.shape.spaceId) : undefined;
+      const stage = hub?.stage;
       if (ref.kind === 'space' && isFinalStage(stage)) {
         throw new QwenError('not-ready', `${ref.space.shape.spaceId} is ${STAGE_WORDS[stage!]}.`, { stage });
       }
@@ -221,7 +222,7 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
           attempt.abort();
         },
       });
-      const inner = await attemptStream(ref, messages, options, attempt.signal, stage);
+      const inner = await attemptStream(ref, messages, options, attempt.signal, hub);
       for await (const ev of inner) {
         if (!said && ev.type !== 'status') {
           said = true;
@@ -259,11 +260,13 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
   throw lastError ?? new QwenError('bad-request', 'No model to ask.');
 }
 
-async function attemptStream(ref: ModelRef, messages: readonly ChatMessage[], o: RouterOptions, signal: AbortSignal, stage: string | undefined): Promise<AsyncIterable<ProviderEvent>> {
+async function attemptStream(ref: ModelRef, messages: readonly ChatMessage[], o: RouterOptions, signal: AbortSignal, hub: { stage: string | undefined; fresh: boolean } | undefined): Promise<AsyncIterable<ProviderEvent>> {
   if (ref.kind === 'space') {
     const baseUrl = urlFor(ref.id, o.spaces);
-    // The Hub already answered for it (running or asleep): no second question; starting: wait for it as before.
-    const known = stage !== undefined && !/^(BUILDING|APP_STARTING)$/.test(stage);
+    // The Hub answered for it just now (running or asleep): no second question. A stage kept from
+    // an earlier request is checked again for the Space actually asked (it may have been paused
+    // since); starting: waited for as before.
+    const known = !!hub?.fresh && hub.stage !== undefined && !/^(BUILDING|APP_STARTING)$/.test(hub.stage);
     return ref.space.stream(ref.id, messages, { ...o, baseUrl, signal, ...(known ? { hubUrl: null } : {}) });
   }
   const apiKey = await o.keyFor?.(ref.endpoint);

@@ -394,6 +394,25 @@ export class NativeChat {
     for (let i = 0; i < 3 && (await this.vs.page.locator('.monaco-dialog-box').isVisible().catch(() => false)); i++) await this.vs.page.keyboard.press('Escape');
   }
 
+  /** The model picker of the chat that is visible. */
+  picker() {
+    return this.vs.page.locator('.interactive-input-part:visible [aria-label^="Models, "]').first();
+  }
+
+  /** Picks a model by its name in VS Code's picker: the others sit under "Other Models", so it searches. */
+  async pickModel(name: string): Promise<void> {
+    const exact = new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![-.\\d])`);
+    await this.closeDialogs();
+    await this.picker().click();
+    const search = this.vs.page.locator('.action-widget input').first();
+    await search.waitFor({ timeout: 20_000 });
+    await search.fill(name);
+    const row = this.vs.page.locator('.action-widget .monaco-list-row').filter({ hasText: exact }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    await waitFor(`${name} in the picker`, async () => exact.test((await this.picker().getAttribute('aria-label')) ?? ''), { timeoutMs: 20_000, everyMs: 200 });
+  }
+
   /** Types a message (replacing a sticky "@qwen": the text says whom to ask) and sends it. */
   async ask(text: string): Promise<void> {
     await this.closeDialogs();

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { MODELS } from '../../src/provider/spaces';
 import { LocalSpace } from '../fixtures/space';
 import { waitFor } from '../support/wait';
-import { ensureInstalled, VsCode } from './harness';
+import { ensureInstalled, NativeChat, VsCode } from './harness';
 
 /** A long mixed answer (about 3,000 tokens): paragraphs, code blocks, lists and tables, as in issue 27. */
 function longAnswer(): string {
@@ -100,19 +100,7 @@ describe('Qwen in VS Code\'s own Chat', function () {
   const pickerRows = () => vs.page.locator('.action-widget .monaco-list-row');
 
   /** Picks a model in the chat's picker by its name, as a user does ("Qwen 2.5" is not "Qwen 2.5-max"). */
-  async function pickModel(name: string): Promise<void> {
-    const exact = new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![-.\\d])`);
-    await closeDialogs();
-    await picker().click();
-    // The picker lists the selected model first and the others under "Other Models": search.
-    const search = vs.page.locator('.action-widget input').first();
-    await search.waitFor({ timeout: 20_000 });
-    await search.fill(name);
-    const row = pickerRows().filter({ hasText: exact }).first();
-    await row.waitFor({ timeout: 20_000 });
-    await row.click();
-    await waitFor(`${name} in the picker`, async () => exact.test((await picker().getAttribute('aria-label')) ?? ''), { timeoutMs: 20_000, everyMs: 200 });
-  }
+  const pickModel = (name: string) => new NativeChat(vs).pickModel(name);
 
   it('shows the Qwen models in the chat\'s model picker', async () => {
     await vs.command('Chat: Open Chat');
