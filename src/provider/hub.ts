@@ -44,17 +44,31 @@ const STARTING = new Set(['BUILDING', 'APP_STARTING']);
  * Hub does not answer (or answers something else).
  */
 export async function spaceStage(http: Http, hubUrl: string, spaceId: string, signal?: AbortSignal): Promise<string | undefined> {
-  const timeout = AbortSignal.timeout(HUB_TIMEOUT_MS);
-  const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const ac = new AbortController();
+  const both = signal ? AbortSignal.any([signal, ac.signal]) : ac.signal;
+  let timer: NodeJS.Timeout | undefined;
+  // A bound of our own: a proxy that drops the tunnel makes the transport retry, whatever its signal says.
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      reject(new QwenError('timeout', 'The Hub did not answer in time.'));
+    }, HUB_TIMEOUT_MS);
+  });
   try {
-    const res = await http.send(joinUrl(hubUrl, 'api/spaces', spaceId), { signal: both, what: 'asking the Hub about the Space' });
-    const j = JSON.parse(await readText(res.body, 1 << 20)) as { runtime?: { stage?: unknown } };
-    return typeof j.runtime?.stage === 'string' ? j.runtime.stage : undefined;
+    const ask = (async () => {
+      const res = await http.send(joinUrl(hubUrl, 'api/spaces', spaceId), { signal: both, what: 'asking the Hub about the Space' });
+      const j = JSON.parse(await readText(res.body, 1 << 20)) as { runtime?: { stage?: unknown } };
+      return typeof j.runtime?.stage === 'string' ? j.runtime.stage : undefined;
+    })();
+    ask.catch(() => undefined);
+    return await Promise.race([ask, late]);
   } catch (err) {
     if (signal?.aborted) throw new QwenError('aborted', 'Stopped.', { cause: err });
     // The Hub's own 404 carries a JSON error ("Repository not found"); a bare 404 may be a wrong Hub URL.
     if (err instanceof QwenError && err.details.status === 404 && err.details.spaceMessage) return 'NOT_FOUND';
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -179,20 +179,25 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
     reasons.push(`${d} was unavailable ${options.health?.describe(d)?.replace(/^.*? (\S+ \S+ ago|just now)$/, '$1') ?? 'a moment ago'}${r?.reason ? ` (${r.reason})` : ''}, so it is tried after the others`);
   }
   // Ask the Hub about every Space in the plan at once: a dead one is skipped without a request.
-  const stages = new Map<string, { stage: string | undefined; fresh: boolean }>();
+  // Each attempt waits only for its own Space's answer, so a slow Hub for a fallback Space never
+  // holds up the chosen model.
+  const stages = new Map<string, Promise<{ stage: string | undefined; fresh: boolean } | undefined>>();
   if (options.hubStages) {
-    const http = new Http({ ...options, idleTimeoutMs: 5_000 });
-    try {
-      const byHub = new Map<string, string[]>();
-      for (const m of models) {
-        const ref = resolveModel(m, endpoints);
-        if (ref.kind !== 'space') continue;
-        const hub = hubFor(ref.space, urlFor(m, options.spaces), options.hubUrl);
-        if (hub) byHub.set(hub, [...(byHub.get(hub) ?? []), ref.space.shape.spaceId]);
-      }
-      for (const [hub, ids] of byHub) for (const [id, st] of await options.hubStages.stages(http, hub, ids, options.signal)) stages.set(id, st);
-    } finally {
-      await http.close();
+    const byHub = new Map<string, string[]>();
+    for (const m of models) {
+      const ref = resolveModel(m, endpoints);
+      if (ref.kind !== 'space') continue;
+      const hub = hubFor(ref.space, urlFor(m, options.spaces), options.hubUrl);
+      if (hub) byHub.set(hub, [...(byHub.get(hub) ?? []), ref.space.shape.spaceId]);
+    }
+    if (byHub.size) {
+      const http = new Http({ ...options, idleTimeoutMs: 5_000 });
+      const asks = [...byHub].map(([hub, ids]) => {
+        const ask = options.hubStages!.stages(http, hub, ids, options.signal).catch(() => new Map<string, { stage: string | undefined; fresh: boolean }>());
+        for (const id of ids) stages.set(id, ask.then((m) => m.get(id)));
+        return ask;
+      });
+      void Promise.allSettled(asks).then(() => http.close());
     }
   }
   let firstError: QwenError | undefined;
@@ -209,7 +214,7 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) attempt.abort();
     try {
-      const hub = ref.kind === 'space' ? stages.get(ref.space.shape.spaceId) : undefined;
+      const hub = ref.kind === 'space' ? await stages.get(ref.space.shape.spaceId) : undefined;
       const stage = hub?.stage;
       if (ref.kind === 'space' && isFinalStage(stage)) {
         throw new QwenError('not-ready', `${ref.space.shape.spaceId} is ${STAGE_WORDS[stage!]}.`, { stage });
