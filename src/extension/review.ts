@@ -77,6 +77,7 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.paint()),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.updateContext()),
       vscode.window.onDidChangeTextEditorSelection(() => this.updateContext()),
     );
     const cmd = (id: string, fn: (r: Review) => unknown) =>
@@ -221,9 +222,19 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
     if (typeof arg === 'number') return this.reviews.get(arg);
     // From a keybinding: the ready review at the cursor in the active editor, else its only one.
     const ed = vscode.window.activeTextEditor;
-    if (!ed) return undefined;
-    const mine = this.readyIn(ed.document);
-    return mine.find((r) => r.doc === ed.document && this.range(r).contains(ed.selection.active)) ?? (mine.length === 1 ? mine[0] : mine[mine.length - 1]);
+    const mine = this.readyHere();
+    return mine.find((r) => r.doc === ed?.document && this.range(r).contains(ed.selection.active)) ?? (mine.length === 1 ? mine[0] : mine[mine.length - 1]);
+  }
+
+  /** The ready reviews the user is looking at: in the active editor, or in the active Show Diff tab. */
+  private readyHere(): Review[] {
+    const ed = vscode.window.activeTextEditor;
+    const inEditor = ed ? this.readyIn(ed.document) : [];
+    if (inEditor.length) return inEditor;
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (!(tab instanceof vscode.TabInputTextDiff) || tab.original.scheme !== SCHEME) return [];
+    const id = Number(/^review-(\d+)-/.exec(tab.original.query)?.[1]);
+    return [...this.reviews.values()].filter((r) => r.id === id && r.state === 'ready');
   }
 
   /** The ready reviews a document shows: its own, or the one whose Show Diff "before" side it is. */
@@ -313,8 +324,7 @@ export class ReviewController implements vscode.CodeLensProvider, vscode.TextDoc
   }
 
   private updateContext(): void {
-    const ed = vscode.window.activeTextEditor;
-    const on = !!ed && this.readyIn(ed.document).length > 0;
+    const on = this.readyHere().length > 0;
     void vscode.commands.executeCommand('setContext', 'qwenChat.reviewing', on);
   }
 
