@@ -174,10 +174,9 @@ export async function* routeStream(model: string, messages: readonly ChatMessage
   const endpoints = resolveEndpoints(options.endpoints);
   const { models, deferred } = plan(model, options);
   const reasons: string[] = [];
-  for (const d of deferred) {
-    const r = options.health?.recentlyUnavailable(d);
-    reasons.push(`${d} was unavailable ${options.health?.describe(d)?.replace(/^.*? (\S+ \S+ ago|just now)$/, '$1') ?? 'a moment ago'}${r?.reason ? ` (${r.reason})` : ''}, so it is tried after the others`);
-  }
+  // Said only when it changed who answers: the chosen model itself was put after the others.
+  const chosen = resolveModel(model, endpoints).id;
+  if (deferred.includes(chosen)) reasons.push(`${chosen} was unavailable (${options.health?.describe(chosen) ?? 'a moment ago'}), so it is tried after the others`);
   // Ask the Hub about every Space in the plan at once: a dead one is skipped without a request.
   // Each attempt waits only for its own Space's answer, so a slow Hub for a fallback Space never
   // holds up the chosen model.

@@ -118,10 +118,18 @@ describe('one router for Spaces and endpoints', () => {
     assert.deepEqual(plan('qwen-2.5', { fallbackOrder: ['ollama/qwen2.5-coder:7b'], endpoints: ollama(), health }).models, ['ollama/qwen2.5-coder:7b', 'qwen-2.5']);
     const r = await run('qwen-2.5', { spaces: { 'qwen-2.5': space.url }, hubUrl: null, endpoints: ollama(), fallbackOrder: ['ollama/qwen2.5-coder:7b'], health });
     assert.equal(r.model?.model, 'ollama/qwen2.5-coder:7b');
-    assert.match(r.model?.fallbackReason ?? '', /qwen-2\.5 was unavailable 2 min ago \(Qwen2\.5 is busy \(its queue is full\)\), so it is tried after the others/);
+    assert.match(r.model?.fallbackReason ?? '', /^qwen-2\.5 was unavailable \(queue full 2 min ago\), so it is tried after the others$/);
     assert.equal(health.describe('ollama/qwen2.5-coder:7b'), 'answered just now');
     now += 10 * 60_000;
     assert.equal(plan('qwen-2.5', { fallbackOrder: ['ollama/qwen2.5-coder:7b'], endpoints: ollama(), health }).models[0], 'qwen-2.5', 'forgotten after a few minutes');
+  });
+
+  it('says nothing of a fallback model tried later when the chosen one answers', async () => {
+    const health = new HealthMemory();
+    health.record('ollama/qwen2.5-coder:7b', 'unavailable', 'ollama/qwen2.5-coder:7b could not be reached');
+    const r = await run('qwen-2.5', { spaces: { 'qwen-2.5': space.url }, hubUrl: null, endpoints: ollama(), fallbackOrder: ['ollama/qwen2.5-coder:7b'], health });
+    assert.equal(r.model?.model, 'qwen-2.5');
+    assert.equal(r.model?.fallbackReason, undefined);
   });
 
   it('remembers a model found unavailable, and tells listeners once', async () => {
