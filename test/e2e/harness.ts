@@ -394,6 +394,21 @@ export class NativeChat {
     for (let i = 0; i < 3 && (await this.vs.page.locator('.monaco-dialog-box').isVisible().catch(() => false)); i++) await this.vs.page.keyboard.press('Escape');
   }
 
+  /**
+   * Runs "Chat: Manage Language Models" (without a Copilot account, what lets other providers'
+   * models answer plain messages), waits until it lists `shows`, and closes it again.
+   */
+  async manageModels(shows: string, screenshot?: string): Promise<void> {
+    await this.vs.command('Chat: Manage Language Models');
+    await waitFor(`Manage Models to list ${shows}`, async () => (await this.vs.page.locator(`text=${shows}`).count()) > 0, { timeoutMs: 30_000, everyMs: 250 });
+    if (screenshot) await this.vs.screenshot(screenshot);
+    await waitFor('Manage Models to close', async () => {
+      await this.vs.page.keyboard.press('Escape');
+      return !(await this.vs.page.locator('text=Install Model Providers').isVisible().catch(() => false));
+    }, { timeoutMs: 15_000, everyMs: 500 });
+    await this.closeDialogs();
+  }
+
   /** The model picker of the chat that is visible. */
   picker() {
     return this.vs.page.locator('.interactive-input-part:visible [aria-label^="Models, "]').first();

@@ -151,16 +151,7 @@ describe('Qwen in VS Code\'s own Chat', function () {
   });
 
   it('after Manage Language Models, a plain message is answered by the Qwen model, and a tool call runs a real tool', async () => {
-    await vs.command('Chat: Manage Language Models');
-    const manage = vs.page.locator('text=Language Models').first();
-    await manage.waitFor({ timeout: 30_000 });
-    await waitFor('the Qwen models in Manage Models', async () => (await vs.page.locator('text=Qwen 2.5-max').count()) > 0, { timeoutMs: 30_000, everyMs: 250 });
-    await vs.screenshot('native-chat-manage-models');
-    await waitFor('Manage Models to close', async () => {
-      await vs.page.keyboard.press('Escape');
-      return !(await vs.page.locator('text=Install Model Providers').isVisible().catch(() => false));
-    }, { timeoutMs: 15_000, everyMs: 500 });
-    await closeDialogs();
+    await new NativeChat(vs).manageModels('Qwen 2.5-max', 'native-chat-manage-models');
     // Once Copilot Chat is on, the palette offers the new chat as an editor (there is no plain "Chat: New Chat" then).
     await vs.command('Chat: New Chat Editor');
     // The Copilot Chat that code-server bundles takes a moment to switch on; ask until Qwen answers.

@@ -71,14 +71,7 @@ describe('your own endpoint in VS Code\'s own Chat', function () {
 
   it('lists the endpoint\'s model in VS Code\'s picker, and @qwen answers from it, naming where it ran', async () => {
     // Without a Copilot account the picker lists other providers' models once Manage Models has run.
-    await vs.command('Chat: Manage Language Models');
-    await waitFor('Manage Models to show the endpoint model', async () => (await vs.page.locator(`text=${MODEL}`).count()) > 0, { timeoutMs: 30_000, everyMs: 250 });
-    await vs.screenshot('native-endpoint-manage-models');
-    await waitFor('Manage Models to close', async () => {
-      await vs.page.keyboard.press('Escape');
-      return !(await vs.page.locator('text=Install Model Providers').isVisible().catch(() => false));
-    }, { timeoutMs: 15_000, everyMs: 500 });
-    await closeDialogs();
+    await chat.manageModels(MODEL, 'native-endpoint-manage-models');
     await vs.command('Chat: New Chat Editor');
     await pickEndpointModel();
     const before = endpoint.requests.length;
