@@ -235,7 +235,11 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   // VS Code's own Chat: Qwen's models in the model picker (with tool calling), and @qwen.
   // Each model's last known state (the router's memory, Check Models) shows in VS Code's picker.
   const lmProvider = new QwenChatModels((messages, signal, model, tools) => backend.stream(messages, signal, { model, tools }), log, {
-    models: () => [...spaceModels(), ...endpointChatModels(backend.models())],
+    // The model chosen in the settings comes first, so VS Code's picker starts on it.
+    models: () => {
+      const all = [...spaceModels(), ...endpointChatModels(backend.models())];
+      return [...all.filter((m) => m.id === settings.value.model), ...all.filter((m) => m.id !== settings.value.model)];
+    },
     health: (m) => backend.health.describe(m),
     onDidChangeHealth: backend.onDidChangeModels,
   });

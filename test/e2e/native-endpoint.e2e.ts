@@ -64,7 +64,9 @@ describe('your own endpoint in VS Code\'s own Chat', function () {
   /** Picks the endpoint's model in VS Code's model picker, by its name, as a user would. */
   async function pickEndpointModel(): Promise<void> {
     await waitFor('a Qwen model in the picker', async () => /^Models, /.test((await picker().getAttribute('aria-label').catch(() => '')) ?? ''), { timeoutMs: 90_000, everyMs: 500 });
-    if (((await picker().getAttribute('aria-label')) ?? '').includes(MODEL)) return;
+    // qwenChat.model names it, so the picker starts on it; otherwise the user picks it by its name.
+    const selected = async () => ((await picker().getAttribute('aria-label')) ?? '').includes(MODEL);
+    if (await waitFor('the chosen model in the picker', selected, { timeoutMs: 15_000, everyMs: 250 }).catch(() => false)) return;
     await chat.pickModel(MODEL);
     await vs.screenshot('native-endpoint-model-picker');
   }
