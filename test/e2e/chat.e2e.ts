@@ -948,7 +948,9 @@ describe('Qwen Chat in a real VS Code', function () {
     await vs.page.locator('.monaco-editor .view-lines').first().click();
     await vs.page.keyboard.press('Control+Alt+I');
     await until('the chat input focused', async () => chat.evaluate(() => document.hasFocus() && document.activeElement?.getAttribute('data-testid') === 'chat-input'), 15_000);
-    await vs.command('Qwen: New Conversation');
+    // The view's own + button: the palette opened from inside the view just after Ctrl+Alt+I was
+    // found inert once in CI (the Alt press can leave the menu bar armed).
+    await vs.page.locator('.pane-header .action-label[aria-label^="New Conversation"], .title-actions .action-label[aria-label^="New Conversation"]').first().click();
     await until('an empty input in the new conversation', async () => (await chat.inputValue('[data-testid="chat-input"]')) === '');
     await showHistory();
     await chat.click('#history-list .history-open:text-is("Drafts please")');
