@@ -40,10 +40,10 @@ describe('the offline demo (npm start -- --local)', function () {
     });
     demo.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
     demo.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
-    const address = await until('npm start to print the address', async () => {
-      if (demo.exitCode !== null) throw new Error(`npm start exited with ${demo.exitCode}:\n${printed}`);
-      return /^VS Code with Qwen Chat: (http\S+)$/m.exec(printed)?.[1];
-    }, 600_000);
+    // npm start exiting ends the wait at once, with what it printed.
+    const got = await until('npm start to print the address', async () => (demo.exitCode !== null ? { exited: demo.exitCode } : /^VS Code with Qwen Chat: (http\S+)$/m.exec(printed)?.[1]), 600_000);
+    if (typeof got !== 'string') throw new Error(`npm start exited with ${got.exited}:\n${printed}`);
+    const address = got;
     controls = /Hub and fault controls on (http\S+)/.exec(printed)![1];
     const folder = /^The folder: (.+)$/m.exec(printed)![1];
     assert.equal(folder, path.join(dataDir, 'sample-project'), 'the sample project, copied out of the repository');

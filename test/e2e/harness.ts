@@ -184,7 +184,16 @@ export class VsCode {
     this.child.stderr!.on('data', onOut);
     this.url = `http://127.0.0.1:${port}`;
     this.child.on('exit', (code) => this.logs.push(`code-server exited with ${code}\n`));
-    await waitForHttp(`${this.url}/healthz`, 30_000);
+    // Up when /healthz answers; an exit ends the wait at once. The bound is generous: a cold
+    // first start on a loaded 2-core machine (CI, or right after a build) has taken over 30 s.
+    const child = this.child;
+    const up = await waitFor(`${this.url}/healthz to come up`, async () => (child.exitCode !== null ? 'exited' : (await fetch(`${this.url}/healthz`)).ok && 'up'), { timeoutMs: 120_000, everyMs: 200 }).catch(
+      (err: Error) => err,
+    );
+    if (up !== 'up') {
+      const said = this.logs.join('').trim().split('\n').slice(-15).join('\n');
+      throw new Error(`code-server did not start (${up === 'exited' ? `it exited with ${child.exitCode}` : up.message}). It said:\n${said || '(nothing)'}`);
+    }
   }
 
   /** Loads (or reloads) the workbench and waits for it. */
@@ -351,10 +360,6 @@ export class VsCode {
       }
     }
   }
-}
-
-async function waitForHttp(url: string, ms: number): Promise<void> {
-  await waitFor(`${url} to come up`, async () => (await fetch(url)).ok, { timeoutMs: ms, everyMs: 200 });
 }
 
 /**
