@@ -3,81 +3,28 @@
  * way, shared by both bundles. Both sides switch on `type` with an exhaustiveness check.
  */
 
-export type TurnState = 'streaming' | 'done' | 'stopped' | 'error';
+import type { ContextRef, ConversationSummary, StoredTurn, TrashedSummary, TurnError, TurnState } from './chat/model';
 
-export interface ErrorView {
-  message: string;
-  hint: string;
-  retryable: boolean;
-  /** When the Space said to try again (429 Retry-After), as epoch milliseconds: Retry waits until then. */
-  retryAt?: number;
-  /** The setting the error names: the view offers "Open setting" for it. */
-  setting?: string;
-  /** Another model may answer: the view offers "Pick another model". */
-  otherModel?: boolean;
-  /** A free Space let the user down: the view offers "Add your own endpoint" (your key, your machine, your cluster). */
-  addEndpoint?: boolean;
-  /** What each Space said, when every one failed: shown folded under the one line. */
-  details?: string;
-}
+// The chat's model is the chat core's (src/chat/model.ts); the view's shapes are derived from it.
+export { SLASH_COMMANDS, TRASH_DAYS } from './chat/model';
+export type { ContextRef, ConversationSummary, SlashCommand, TrashedSummary, TurnState } from './chat/model';
+/** A failed answer as the view shows it (the chat core's TurnError). */
+export type ErrorView = TurnError;
 
-export interface TurnView {
-  id: string;
-  role: 'user' | 'assistant';
-  text: string;
-  state: TurnState;
-  error?: ErrorView;
-  /** A label shown above a user turn that came from an editor command ("Explain selection"). */
-  label?: string;
-  /** A stopped answer that was cut off by VS Code closing or crashing, not by Stop. */
-  interrupted?: boolean;
-  /** A note under an answer, e.g. that older turns were left out of its prompt. */
-  note?: string;
-  /** The model that answered, and why an earlier choice did not. */
-  model?: string;
-  fallbackReason?: string;
-  /** The Space that answered ("Qwen/Qwen2.5"). */
-  space?: string;
-  /** The model's reasoning (Qwen3), shown folded. */
-  reasoning?: string;
+/** A turn as the view shows it: the stored turn without what only the host needs. */
+export interface TurnView extends Omit<StoredTurn, 'context' | 'system' | 'createdAt' | 'versions'> {
   /** This turn has versions (Regenerate, Edit & resend): which one is shown, of how many. */
   version?: { index: number; count: number };
   /** What the user attached to this message. */
   context?: ContextRef[];
-  /** When the answer started and ended (epoch ms), for its time and how long it took. */
+  /** When the answer started (epoch ms), for its time and how long it took. */
   startedAt?: number;
-  endedAt?: number;
 }
 
 export interface ConversationView {
   id: string;
   title: string;
   turns: TurnView[];
-}
-
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  updatedAt: number;
-  turns: number;
-}
-
-/** How long a deleted conversation can be restored from the trash. */
-export const TRASH_DAYS = 30;
-
-/** A conversation in the trash: restorable until TRASH_DAYS after `deletedAt`. */
-export interface TrashedSummary extends ConversationSummary {
-  deletedAt: number;
-}
-
-/** Something attached to a message: a selection or a file, and its size in characters. */
-export interface ContextRef {
-  kind: 'selection' | 'file';
-  /** "app.py:10-24" or "app.py". */
-  label: string;
-  /** Where it is: the workspace-relative path (and lines). */
-  detail: string;
-  chars: number;
 }
 
 /** An attachment waiting to go with the next message (a chip above the input). */
@@ -92,18 +39,6 @@ export interface ContextOptionView {
   label: string;
   detail: string;
 }
-
-/**
- * The chat view's slash commands: the view offers them after `/` and refuses any other; the host
- * turns each into the editor command's prompt about the selection (or the active file).
- */
-export const SLASH_COMMANDS = {
-  explain: { label: 'Explain selection', describe: 'Explain the selection (or the active file)' },
-  fix: { label: 'Fix', describe: 'Fix the selection (or the active file); say what is wrong after /fix' },
-  tests: { label: 'Write tests', describe: 'Write unit tests for the selection (or the active file); a framework may follow, /tests pytest' },
-  doc: { label: 'Document', describe: 'Add documentation comments to the selection (or the active file)' },
-} as const;
-export type SlashCommand = keyof typeof SLASH_COMMANDS;
 
 export interface QueuedView {
   id: string;

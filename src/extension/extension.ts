@@ -9,17 +9,17 @@ import { Backend, TOKEN_KEY } from './backend';
 import { addEndpoint, type AddEndpointArgs, removeEndpoint } from './endpoints';
 import { checkModels } from './checkModels';
 import { registerDemoFaults } from './demoFaults';
-import { endpointChatModels, QwenChatModels, spaceModels } from './languageModels';
-import { registerParticipant } from './participant';
-import { ChatSession } from './chatSession';
-import { ChatViewProvider } from './chatView';
-import { ContextAttachments } from './context';
-import { generateAtCursor } from './generate';
-import { Placement } from './insertion';
-import { HistoryStore } from './historyStore';
-import { explainMessage, parseSlash, SLASH_COMMANDS, slashMessage } from './prompts';
-import { modelLabel } from './statusText';
-import { ReviewController } from './review';
+import { endpointChatModels, QwenChatModels, spaceModels } from './vscodeChat/languageModels';
+import { registerParticipant } from './vscodeChat/participant';
+import { ChatSession } from '../chat/session';
+import { ChatViewProvider } from './chatView/provider';
+import { ContextAttachments } from './chatView/context';
+import { generateAtCursor } from './editor/generate';
+import { Placement } from './editor/insertion';
+import { HistoryStore } from '../chat/store';
+import { explainMessage, parseSlash, SLASH_COMMANDS, slashMessage } from '../chat/prompts';
+import { modelLabel } from '../chat/statusText';
+import { ReviewController } from './editor/review';
 import { SettingsStore } from './settings';
 
 
@@ -58,14 +58,13 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
       const s = new ChatSession({
         store,
         backend: { stream: (messages, { signal, onAttempt }) => backend.stream(messages, signal, { onAttempt }) },
-        post: (m) => {
-          if (m.type === 'busy' || m.type === 'init') void vscode.commands.executeCommand('setContext', 'qwenChat.answering', m.busy);
-          view?.post(m);
-        },
         log,
         systemPrompt: () => settings.value.systemPrompt,
         maxPromptChars: () => settings.value.maxPromptCharacters,
       });
+      // Escape and Qwen: Stop answer while an answer streams.
+      const answering = (busy: boolean) => void vscode.commands.executeCommand('setContext', 'qwenChat.answering', busy);
+      context.subscriptions.push(s.onDidChange((e) => (e.type === 'busy' ? answering(e.busy) : e.type === 'reset' && answering(e.snapshot.busy))));
       await s.reopenLast();
       context.subscriptions.push(s.followOtherWindows(), { dispose: () => void s.dispose().finally(() => store.close()) });
       return s;

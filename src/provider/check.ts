@@ -3,6 +3,7 @@
  * queue and a one-token round trip; an endpoint's model list and a one-token round trip. The
  * round trip goes through the same stream a chat uses, and is cancelled after the first token.
  */
+import { Answer, type AnswerSource } from './answer';
 import { describeError } from './errors';
 import { fetchConfig, joinUrl, normaliseSpaceUrl } from './gradio/config';
 import { Http, type HttpOptions, readText } from './gradio/http';
@@ -10,7 +11,6 @@ import { STAGE_WORDS, spaceStage } from './hub';
 import { type Endpoint, listModels, streamChat } from './openai/client';
 import type { ResolvedEndpoint } from './router';
 import { SPACES, urlFor } from './spaces';
-import type { ProviderEvent } from './types';
 
 export interface ModelCheck {
   model: string;
@@ -28,21 +28,17 @@ export interface ModelCheck {
 const QUESTION = [{ role: 'user', content: 'Reply with the single word: ok' }];
 
 /** Times the first text of `events`, then stops the request. */
-async function firstToken(events: (signal: AbortSignal) => AsyncIterable<ProviderEvent>, out: ModelCheck, signal?: AbortSignal): Promise<void> {
+async function firstToken(events: AnswerSource, out: ModelCheck, signal?: AbortSignal): Promise<void> {
   const t0 = performance.now();
-  const ac = new AbortController();
-  signal?.addEventListener('abort', () => ac.abort(), { once: true });
-  try {
-    for await (const ev of events(ac.signal)) {
-      if (ev.type === 'text' || ev.type === 'reasoning' || ev.type === 'done') {
-        out.firstTokenMs = Math.round(performance.now() - t0);
-        ac.abort(); // one token is enough: the rest is cancelled at the server
-        break;
-      }
+  const answer = new Answer(events, { ...(signal ? { signal } : {}) });
+  for await (const ev of answer) {
+    if (ev.type === 'text' || ev.type === 'reasoning' || ev.type === 'done') {
+      out.firstTokenMs = Math.round(performance.now() - t0);
+      answer.stop(); // one token is enough: the rest is cancelled at the server
+      break;
     }
-  } catch (err) {
-    if (out.firstTokenMs === undefined) out.error = describeError(err).message;
   }
+  if (answer.state === 'error') out.error = answer.described!.message;
 }
 
 /** Checks one Space: stage, queue size, and a one-token round trip. */

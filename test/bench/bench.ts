@@ -19,7 +19,7 @@ import { createRenderer } from '../../src/webview/markdown/render';
 import { scriptedAnswer } from '../fixtures/space';
 import { waitFor } from '../support/wait';
 import { promises as fsp } from 'node:fs';
-import { chatHtml } from '../../src/extension/webviewHtml';
+import { chatHtml } from '../../src/extension/chatView/html';
 import type { TurnView } from '../../src/protocol';
 import { benchEndpoint } from './endpoint-bench';
 import { startListening } from './spawn';

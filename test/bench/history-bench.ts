@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HistoryStore, type StoredConversation, type StoredTurn } from '../../src/extension/historyStore';
+import type { StoredConversation, StoredTurn } from '../../src/chat/model';
+import { HistoryStore } from '../../src/chat/store';
 
 export interface HistorySearchBench {
   conversations: number;

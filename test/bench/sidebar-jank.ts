@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
-import { chatHtml } from '../../src/extension/webviewHtml';
+import { chatHtml } from '../../src/extension/chatView/html';
 import { codeAnswer, mixedAnswer } from './render-measure';
 
 export interface JankFigures {

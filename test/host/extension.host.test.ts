@@ -1,7 +1,7 @@
 /** Tests with the real `vscode` API, inside a real extension host, against the local Space. */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ChatSession } from '../../src/extension/chatSession';
+import type { ChatSession } from '../../src/chat/session';
 import type { QwenChatApi } from '../../src/extension/extension';
 import { LocalProxy } from '../fixtures/proxy';
 import { nextEvent, waitFor } from '../support/wait';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { errorView, isOpenableSetting, modelLabel } from '../../src/extension/statusText';
+import { errorView, isOpenableSetting, modelLabel } from '../../src/chat/statusText';
 import { QwenError } from '../../src/provider/errors';
 
 describe('an answer\'s error as the view shows it', () => {

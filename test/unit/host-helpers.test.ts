@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { resolveProxy } from '../../src/extension/proxy';
-import { duration, statusText } from '../../src/extension/statusText';
+import { duration, statusText } from '../../src/chat/statusText';
 import { isSafeExternalLink, parseWebviewMessage } from '../../src/protocol';
 
 describe('status text', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CodeStreamFilter, extractCode, InsertionTracker, Placement } from '../../src/extension/insertion';
+import { CodeStreamFilter, extractCode, InsertionTracker, Placement } from '../../src/extension/editor/insertion';
 
 function streamThrough(answer: string, chunk: number): string {
   const f = new CodeStreamFilter();

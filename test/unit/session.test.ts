@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Backend, ChatSession, snippetAt, toMessages, toView } from '../../src/extension/chatSession';
-import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
+import { toMessages } from '../../src/chat/prompts';
+import type { Backend, ChatSession } from '../../src/chat/session';
+import { snippetAt } from '../../src/chat/store';
+import { toView } from '../../src/extension/chatView/presenter';
+import { presenterOf, viewedSession } from '../support/viewed-session';
+import type { StoredConversation } from '../../src/chat/model';
+import { HistoryStore } from '../../src/chat/store';
 import type { HostToWebview } from '../../src/protocol';
 import { clearEndpointCache } from '../../src/provider/qwen';
 import { routeStream } from '../../src/provider/router';
@@ -24,7 +29,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
   let posted: HostToWebview[];
   const make = (saveDelayMs = 50, maxPromptChars = 0) => {
     const store = new HistoryStore(dir, { saveDelayMs });
-    const session = new ChatSession({ store, backend: backendFor(space.url), post: (m) => posted.push(m), log: silentLog, systemPrompt: () => 'Be helpful.', maxPromptChars: () => maxPromptChars });
+    const session = viewedSession({ store, backend: backendFor(space.url), post: (m) => posted.push(m), log: silentLog, systemPrompt: () => 'Be helpful.', maxPromptChars: () => maxPromptChars });
     return { store, session };
   };
   beforeEach(async () => {
@@ -45,7 +50,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     try {
       space.sleeping = true; // and it never wakes in this test
       const store = new HistoryStore(dir, { saveDelayMs: 50 });
-      const session = new ChatSession({
+      const session = viewedSession({
         store,
         backend: { stream: (messages, { signal, onAttempt }) => routeStream('qwen-2.5', messages, { spaces: { 'qwen-2.5': space.url, 'qwen-2.5-max': max.url }, fallbackOrder: ['qwen-2.5-max'], hubUrl: null, wakePollMs: 50, proxy: null, signal, onAttempt }) },
         post: (m) => {
@@ -95,13 +100,13 @@ describe('chat session (the sidebar chat without VS Code)', () => {
           yield ev;
           // The session has just batched this token; now the view reloads and asks for everything.
           if (ev.type === 'text' && ++n === 5) {
-            const init = (await session.init()) as Extract<HostToWebview, { type: 'init' }>;
+            const init = (await presenterOf(session).init()) as Extract<HostToWebview, { type: 'init' }>;
             snapshot = init.conversation.turns[1].text;
           }
         }
       },
     };
-    session = new ChatSession({
+    session = viewedSession({
       store, backend, log: silentLog, systemPrompt: () => '',
       post: (m) => {
         if (snapshot !== undefined && m.type === 'delta') after += m.delta;
@@ -190,7 +195,7 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     await sharedWaitFor('a save with the answer in it', async () => ((await new HistoryStore(dir).load(session.conversation.id))?.turns[1]?.text.length ?? 0) > 100, { timeoutMs: 10_000 });
     // "crash": read the files as a new window would, while the answer is still streaming
     const fresh = new HistoryStore(dir);
-    const reopened = new ChatSession({ store: fresh, backend: backendFor(space.url), post: () => {}, log: silentLog, systemPrompt: () => '' });
+    const reopened = viewedSession({ store: fresh, backend: backendFor(space.url), post: () => {}, log: silentLog, systemPrompt: () => '' });
     await reopened.reopenLast();
     const saved = reopened.conversation.turns[1];
     assert.equal(reopened.conversation.id, session.conversation.id);
@@ -268,8 +273,8 @@ describe('chat session (the sidebar chat without VS Code)', () => {
     const orig = session.conversation;
     const ex = (await session.exportMarkdown(orig.id))!;
     assert.equal(ex.title, 'Export me');
-    const { fromMarkdown } = await import('../../src/extension/transcript');
-    const { newId } = await import('../../src/extension/chatSession');
+    const { fromMarkdown } = await import('../../src/chat/transcript');
+    const { newId } = await import('../../src/chat/model');
     await session.importConversation(fromMarkdown(ex.markdown, newId));
     assert.notEqual(session.conversation.id, orig.id);
     assert.deepEqual(session.conversation.turns.map((t) => [t.role, t.text]), orig.turns.map((t) => [t.role, t.text]));

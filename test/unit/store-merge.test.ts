@@ -1,8 +1,8 @@
-/** The merge of two windows' copies of one conversation (historyMerge.ts): nothing either added is lost. */
+/** The merge of two windows' copies of one conversation (merge.ts): nothing either added is lost. */
 import assert from 'node:assert/strict';
-import { detachVersion, switchVersion } from '../../src/extension/chatSession';
-import { mergeConversations, turnIds } from '../../src/extension/historyMerge';
-import type { StoredConversation, StoredTurn } from '../../src/extension/historyStore';
+import { detachVersion, switchVersion } from '../../src/chat/versions';
+import { mergeConversations, turnIds } from '../../src/chat/merge';
+import type { StoredConversation, StoredTurn } from '../../src/chat/model';
 
 const t = (id: string, role: 'user' | 'assistant', text: string, at: number, extra: Partial<StoredTurn> = {}): StoredTurn => ({ id, role, text, state: 'done', createdAt: at, ...extra });
 const conv = (turns: StoredTurn[], title = 'Chat'): StoredConversation => ({ version: 1, id: 'c', title, createdAt: 1, updatedAt: 1, turns });

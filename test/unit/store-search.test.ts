@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
+import type { StoredConversation } from '../../src/chat/model';
+import { HistoryStore } from '../../src/chat/store';
 
 const conv = (i: number, word: string): StoredConversation => ({
   version: 1, id: `c${i}`, title: `Conversation ${i}`, createdAt: i, updatedAt: i,

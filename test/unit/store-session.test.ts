@@ -8,8 +8,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Backend, ChatSession } from '../../src/extension/chatSession';
-import { HistoryStore, type StoredConversation } from '../../src/extension/historyStore';
+import type { Backend } from '../../src/chat/session';
+import { viewedSession } from '../support/viewed-session';
+import type { StoredConversation } from '../../src/chat/model';
+import { HistoryStore } from '../../src/chat/store';
 import type { HostToWebview } from '../../src/protocol';
 import { clearEndpointCache } from '../../src/provider/qwen';
 import { Qwen_Qwen_2_5 } from '../../src/provider/spaces';
@@ -48,7 +50,7 @@ describe('a chat session sharing its history with another window', function () {
   const log = { info: (m: string) => logged.push(`info ${m}`), warn: (m: string) => logged.push(`warn ${m}`), error: (m: string) => logged.push(`error ${m}`) };
   const statuses = () => posted.flatMap((m) => (m.type === 'status' ? [m.text] : []));
   const make = (store: HistoryStore) => {
-    const session = new ChatSession({ store, backend: backendFor(space.url), post: (m) => posted.push(m), log, systemPrompt: () => '' });
+    const session = viewedSession({ store, backend: backendFor(space.url), post: (m) => posted.push(m), log, systemPrompt: () => '' });
     const follow = session.followOtherWindows();
     return { session, follow };
   };

@@ -8,7 +8,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HistoryStore, type StoredConversation, type StoredTurn } from '../../src/extension/historyStore';
+import type { StoredConversation, StoredTurn } from '../../src/chat/model';
+import { HistoryStore } from '../../src/chat/store';
 import type { ConversationSummary, TrashedSummary } from '../../src/protocol';
 
 const WORKER = path.join(__dirname, '../fixtures/store-worker.js');

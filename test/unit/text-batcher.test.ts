@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { ModelResponse, type ResponsePart } from '../../src/extension/modelResponse';
-import { answerFooter, historyAnswer } from '../../src/extension/participantHistory';
-import { type Clock, defaultInterval, REWRITE_NOTE, TextBatcher } from '../../src/extension/textBatcher';
+import { ModelResponse, type ResponsePart } from '../../src/extension/vscodeChat/modelResponse';
+import { answerFooter, historyAnswer } from '../../src/extension/vscodeChat/participantHistory';
+import { type Clock, defaultInterval, REWRITE_NOTE, TextBatcher } from '../../src/chat/textBatcher';
 
 /** A clock that moves only when the test says so, running what falls due on the way. */
 class TestClock implements Clock {

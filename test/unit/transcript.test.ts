@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import MarkdownIt from 'markdown-it';
-import type { StoredConversation, StoredTurn } from '../../src/extension/historyStore';
-import { exportFileName, fromMarkdown, importedTitle, toMarkdown, TranscriptError } from '../../src/extension/transcript';
+import type { StoredConversation, StoredTurn } from '../../src/chat/model';
+import { exportFileName, fromMarkdown, importedTitle, toMarkdown, TranscriptError } from '../../src/chat/transcript';
 
 let n = 0;
 const newId = () => `id${++n}`;

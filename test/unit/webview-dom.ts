@@ -8,7 +8,7 @@ import { buildSync } from 'esbuild';
 import { JSDOM } from 'jsdom';
 import path from 'node:path';
 import type { HostToWebview, TurnView, WebviewToHost } from '../../src/protocol';
-import { chatHtml } from '../../src/extension/webviewHtml';
+import { chatHtml } from '../../src/extension/chatView/html';
 import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../../..');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { explainMessage, fenceFor, fixMessage, generateMessage, parseSlash, slashMessage, withContext } from '../../src/extension/prompts';
-import { chatHtml, nonce } from '../../src/extension/webviewHtml';
+import { explainMessage, fenceFor, fixMessage, generateMessage, parseSlash, slashMessage, withContext } from '../../src/chat/prompts';
+import { chatHtml, nonce } from '../../src/extension/chatView/html';
 
 describe('the chat view\'s HTML', () => {
   const n = nonce();

@@ -7,15 +7,15 @@
  * participant, so a progress line says the model is thinking, and the reasoning stays out.
  */
 import * as vscode from 'vscode';
-import { describeError, isAbort } from '../provider/errors';
-import type { ChatMessage } from '../provider/prompt';
-import { spaceFor } from '../provider/spaces';
-import { explainMessage, fixMessage } from './prompts';
-import { DEFAULT_EXPLAIN_PROMPT, type Settings } from './settings';
-import { statusText } from './statusText';
+import { Answer } from '../../provider/answer';
+import type { ChatMessage } from '../../provider/prompt';
+import { spaceFor } from '../../provider/spaces';
+import { explainMessage, fixMessage } from '../../chat/prompts';
+import { DEFAULT_EXPLAIN_PROMPT, type Settings } from '../settings';
+import { statusText } from '../../chat/statusText';
 import type { ModelStream } from './languageModels';
 import { answerFooter, type AnswerMetadata, historyAnswer } from './participantHistory';
-import { type BatcherOptions, TextBatcher } from './textBatcher';
+import { type BatcherOptions, TextBatcher } from '../../chat/textBatcher';
 
 export const PARTICIPANT_ID = 'qwenChat.qwen';
 
@@ -101,45 +101,37 @@ export function registerParticipant(
       },
       o.batching,
     );
-    const ac = new AbortController();
-    // Stop: what waits goes out first (nothing is held back), then the Space is told.
-    const sub = token.onCancellationRequested(() => {
-      text.flush();
-      ac.abort();
-    });
     let answered = model;
     let where: string | undefined;
-    try {
-      response.progress(`Asking ${model} (${whereOf(model)})…`);
-      for await (const ev of stream(messages, ac.signal, model)) {
-        if (ev.type === 'status') {
-          const t = statusText(ev.status);
-          if (t) response.progress(t);
-        } else if (ev.type === 'model') {
-          if (ev.fallbackReason) {
-            text.flush();
-            response.progress(`${ev.fallbackReason}; ${ev.model} answers.`);
-          }
-          answered = ev.model;
-          where = ev.where ?? ev.spaceId;
-        } else if (ev.type === 'text') text.text(ev.delta);
-        else if (ev.type === 'rewrite') text.rewrite(ev.text);
-        else if (ev.type === 'reasoning') text.thinking(ev.delta);
-      }
-      text.end();
+    response.progress(`Asking ${model} (${whereOf(model)})…`);
+    // Stop: what waits goes out first (nothing is held back), then the Space is told.
+    const answer = await new Answer((signal) => stream(messages, signal, model), { token, onStop: () => text.flush() }).run({
+      status: (status) => {
+        const t = statusText(status);
+        if (t) response.progress(t);
+      },
+      model: (ev) => {
+        if (ev.fallbackReason) {
+          text.flush();
+          response.progress(`${ev.fallbackReason}; ${ev.model} answers.`);
+        }
+        answered = ev.model;
+        where = ev.where ?? ev.spaceId;
+      },
+      text: (delta) => text.text(delta),
+      rewrite: (t) => text.rewrite(t),
+      reasoning: (delta) => text.thinking(delta),
+    });
+    text.end();
+    const kept = text.restarts ? { answer: text.answer } : {};
+    if (answer.state === 'done') {
       response.markdown(answerFooter(answered, where ?? whereOf(answered)));
-      const metadata: AnswerMetadata = { model: answered, ...(text.restarts ? { answer: text.answer } : {}) };
-      return { metadata };
-    } catch (err) {
-      text.end();
-      const metadata: AnswerMetadata = { model: answered, stopped: true, ...(text.restarts ? { answer: text.answer } : {}) };
-      if (isAbort(err) || token.isCancellationRequested) return { metadata };
-      const d = describeError(err);
-      log.error(`@qwen failed: ${d.message}`);
-      return { errorDetails: { message: `${d.message} ${d.hint}` }, metadata: { model: answered, ...(text.restarts ? { answer: text.answer } : {}) } };
-    } finally {
-      sub.dispose();
+      return { metadata: { model: answered, ...kept } satisfies AnswerMetadata };
     }
+    if (answer.state === 'stopped') return { metadata: { model: answered, stopped: true, ...kept } satisfies AnswerMetadata };
+    const d = answer.described!;
+    log.error(`@qwen failed: ${d.message}`);
+    return { errorDetails: { message: `${d.message} ${d.hint}` }, metadata: { model: answered, ...kept } satisfies AnswerMetadata };
   };
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, handler);
   participant.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');

@@ -5,13 +5,13 @@
  * into LanguageModelToolCallParts, tool results folded back into the next prompt).
  */
 import * as vscode from 'vscode';
-import { describeError } from '../provider/errors';
-import type { ChatMessage } from '../provider/prompt';
-import { MODELS, spaceFor } from '../provider/spaces';
-import { toolCallText, toolResponseText, toolsPrompt, type ToolSpec } from '../provider/toolCalls';
-import type { ProviderEvent } from '../provider/types';
+import { Answer } from '../../provider/answer';
+import type { ChatMessage } from '../../provider/prompt';
+import { MODELS, spaceFor } from '../../provider/spaces';
+import { toolCallText, toolResponseText, toolsPrompt, type ToolSpec } from '../../provider/toolCalls';
+import type { ProviderEvent } from '../../provider/types';
 import { ModelResponse } from './modelResponse';
-import type { BatcherOptions } from './textBatcher';
+import type { BatcherOptions } from '../../chat/textBatcher';
 
 /** `tools`: offered natively (the OpenAI `tools` parameter), for an endpoint that calls them itself. */
 export type ModelStream = (messages: ChatMessage[], signal: AbortSignal, model: string, tools?: readonly ToolSpec[]) => AsyncIterable<ProviderEvent>;
@@ -210,30 +210,21 @@ export class QwenChatModels implements vscode.LanguageModelChatProvider, vscode.
       // Native tool calls come as events; only Qwen's text format is parsed out of the text.
       { tools: tools.length > 0 && !native, thinking: Thinking !== undefined, ...this.o.batching },
     );
-    const ac = new AbortController();
     // Stop: what waits goes out first (nothing is held back), then the Space is told.
-    const sub = token.onCancellationRequested(() => {
-      response.flush();
-      ac.abort();
-    });
+    const answer = new Answer((signal) => this.stream(msgs, signal, model.id, native && tools.length ? tools : undefined), { token, onStop: () => response.flush() });
     let answered = model.id;
-    try {
-      for await (const ev of this.stream(msgs, ac.signal, model.id, native && tools.length ? tools : undefined)) {
-        if (ev.type === 'model') {
-          if (ev.fallbackReason) this.log.info(`language model ${model.id}: ${ev.fallbackReason}; answered by ${ev.model}`);
-          answered = ev.model;
-        } else response.event(ev);
-      }
-      response.end();
-      this.log.info(`language model ${model.id}: answered by ${answered}`);
-    } catch (err) {
-      response.end();
-      if (token.isCancellationRequested) return;
-      const d = describeError(err);
-      throw new Error(`${d.message} ${d.hint}`);
-    } finally {
-      sub.dispose();
+    for await (const ev of answer) {
+      if (ev.type === 'model') {
+        if (ev.fallbackReason) this.log.info(`language model ${model.id}: ${ev.fallbackReason}; answered by ${ev.model}`);
+        answered = ev.model;
+      } else response.event(ev);
     }
+    response.end();
+    if (answer.state === 'error') {
+      const d = answer.described!;
+      throw new Error(`${d.message} ${d.hint}`);
+    }
+    if (answer.state === 'done') this.log.info(`language model ${model.id}: answered by ${answered}`);
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 /** Queue and progress status as a person reads it: "3rd in queue of 7, about 12 s". */
-import type { ErrorView } from '../protocol';
+import type { TurnError as ErrorView } from './model';
 import { describeError, QwenError } from '../provider/errors';
 import type { SpaceStatus } from '../provider/types';
 

@@ -1,11 +1,13 @@
 /** The sidebar chat: a webview view that renders the ChatSession and forwards the user's actions. */
 import * as vscode from 'vscode';
-import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, TRASH_DAYS, type WebviewToHost } from '../protocol';
-import { type ChatSession, newId } from './chatSession';
+import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, TRASH_DAYS, type WebviewToHost } from '../../protocol';
+import { newId } from '../../chat/model';
+import type { ChatSession } from '../../chat/session';
+import { ChatPresenter } from './presenter';
 import type { ContextAttachments } from './context';
-import { exportFileName, fromMarkdown, importedTitle, MAX_IMPORT_BYTES, openableUri, TranscriptError } from './transcript';
-import { isOpenableSetting } from './statusText';
-import { chatHtml, nonce } from './webviewHtml';
+import { exportFileName, fromMarkdown, importedTitle, MAX_IMPORT_BYTES, openableUri, TranscriptError } from '../../chat/transcript';
+import { isOpenableSetting } from '../../chat/statusText';
+import { chatHtml, nonce } from './html';
 
 export interface EditorActions {
   /** What is attached to the next message. */
@@ -31,6 +33,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private ready = false;
   /** The input is to take the focus once the view is ready (it was asked for before it loaded). */
   private focusPending = false;
+  /** The session's events as the view's messages (made with the session, on the view's first message). */
+  private presenter: ChatPresenter | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -104,10 +108,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private async handle(msg: WebviewToHost): Promise<void> {
     this.log.trace(`chat view: ${msg.type}`);
     const session = await this.session();
+    this.presenter ??= new ChatPresenter(session, (m) => this.post(m));
     switch (msg.type) {
       case 'ready':
         this.ready = true;
-        this.post(await session.init());
+        this.post(await this.presenter.init());
         if (this.models) this.post({ type: 'models', ...this.models.list() });
         this.post(this.editor.context.view());
         if (this.focusPending) this.post({ type: 'focusInput' });
@@ -330,6 +335,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   dispose(): void {
+    this.presenter?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -5,9 +5,9 @@
  * has them (closed with a done marker when the answer starts, as Copilot's own providers do) and
  * dropped where it does not. languageModels.ts turns these parts into VS Code's classes.
  */
-import { type ToolCall, ToolCallParser, type ToolStreamPart } from '../provider/toolCalls';
-import type { ProviderEvent } from '../provider/types';
-import { type BatcherOptions, TextBatcher } from './textBatcher';
+import { type ToolCall, ToolCallParser, type ToolStreamPart } from '../../provider/toolCalls';
+import type { ProviderEvent } from '../../provider/types';
+import { type BatcherOptions, TextBatcher } from '../../chat/textBatcher';
 
 export type ResponsePart =
   | { kind: 'text'; text: string }

@@ -5,7 +5,7 @@
  * (dist/katex.js) is loaded by the view's own script when an answer holds math, with its nonce.
  */
 import { randomBytes } from 'node:crypto';
-import { TRASH_DAYS } from '../protocol';
+import { TRASH_DAYS } from '../../protocol';
 
 export function nonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');

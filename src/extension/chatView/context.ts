@@ -5,8 +5,8 @@
  * is sent. A file's text is read again at that moment, so it goes as it is then.
  */
 import * as vscode from 'vscode';
-import type { ContextOptionView, HostToWebview, PendingContextView } from '../protocol';
-import type { StoredContext } from './historyStore';
+import type { ContextOptionView, HostToWebview, PendingContextView } from '../../protocol';
+import type { StoredContext } from '../../chat/model';
 
 /** A file larger than this is refused: far past any prompt a Space takes. */
 export const MAX_ATTACH_BYTES = 1024 * 1024;

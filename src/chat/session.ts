@@ -1,19 +1,33 @@
 /**
- * The chat behind the sidebar view: the current conversation, one answer streaming at a time,
- * stop, regenerate, retry, edit-and-resend, and the conversation list. It knows nothing of
- * VS Code or of Gradio: it talks to a `Backend` (the provider) and posts typed messages to the
- * webview, saving every change to the HistoryStore as it streams.
+ * The open conversation: one answer streaming at a time, follow-ups queued behind it, stop,
+ * regenerate, retry (honouring Retry-After), edit-and-resend with versions, and the conversation
+ * list (open, search, rename, trash, import and export). It knows nothing of VS Code, of Gradio or
+ * of the webview: it asks a `Backend` (the provider's router), reads the answer through the one
+ * consumer (provider/answer.ts), saves every change to the store as it streams, and fires
+ * `SessionEvent`s. The sidebar's presenter (extension/chatView/presenter.ts) turns those into the
+ * webview's messages.
  */
-import { randomUUID } from 'node:crypto';
-import type { ConversationView, HostToWebview, TrashedSummary, TurnView } from '../protocol';
-import { isAbort } from '../provider/errors';
-import { type ChatMessage, fitPrompt } from '../provider/prompt';
+import { Answer } from '../provider/answer';
+import type { ChatMessage } from '../provider/prompt';
+import { fitPrompt } from '../provider/prompt';
 import type { ProviderEvent } from '../provider/types';
-import type { ExternalChange, HistoryStore, SaveProblem, StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
-export { snippetAt } from './historyStore';
-import { withContext } from './prompts';
-import { toMarkdown } from './transcript';
+import { Emitter } from './emitter';
+import {
+  type ConversationSummary,
+  newConversation,
+  newId,
+  type StoredContext,
+  type StoredConversation,
+  type StoredTurn,
+  titleFrom,
+  type TrashedSummary,
+  type TurnVersions,
+} from './model';
+import { toMessages } from './prompts';
 import { errorView, statusText } from './statusText';
+import type { ExternalChange, HistoryStore, SaveProblem } from './store';
+import { toMarkdown } from './transcript';
+import { detachVersion, switchVersion } from './versions';
 
 export interface Backend {
   /** `onAttempt`: told of each model tried, with a way to stop waiting for it. */
@@ -29,7 +43,6 @@ export interface Logger {
 export interface SessionDeps {
   store: HistoryStore;
   backend: Backend;
-  post: (m: HostToWebview) => void;
   log: Logger;
   /** The chat's system prompt setting, read when a request starts. */
   systemPrompt: () => string;
@@ -37,23 +50,6 @@ export interface SessionDeps {
   maxPromptChars?: () => number;
   /** Told when an answer finishes (for editor-side notifications). */
   onAnswerEnd?: (turn: StoredTurn) => void;
-}
-
-export const newId = () => randomUUID().replace(/-/g, '').slice(0, 16);
-
-export function newConversation(): StoredConversation {
-  const now = Date.now();
-  return { version: 1, id: newId(), title: 'New conversation', createdAt: now, updatedAt: now, turns: [] };
-}
-
-
-export function titleFrom(text: string): string {
-  const line = text.replace(/```[\s\S]*?(```|$)/g, ' ').replace(/\s+/g, ' ').trim() || text.trim();
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New conversation';
-}
-
-export function toView(c: StoredConversation): ConversationView {
-  return { id: c.id, title: c.title, turns: c.turns.map(turnView) };
 }
 
 /** What a message is sent with besides its text. */
@@ -64,60 +60,45 @@ export interface SendOptions {
   context?: StoredContext[];
 }
 
-function turnView(t: StoredTurn): TurnView {
-  const { system: _system, createdAt, versions, context, ...view } = t;
-  return {
-    ...view,
-    ...(context?.length ? { context: context.map(({ kind, label, detail, chars }) => ({ kind, label, detail, chars })) } : {}),
-    ...(versions && versions.all.length > 1 ? { version: { index: versions.active, count: versions.all.length } } : {}),
-    ...(t.role === 'assistant' ? { startedAt: createdAt } : {}),
-  };
+/** A follow-up waiting for the answer to end, in words ("Fix: the loop (+1 attached)"). */
+export interface QueuedItem {
+  id: string;
+  text: string;
 }
 
-/**
- * Takes the turns from `i` on out of the conversation, keeping them as a version of turn `i`,
- * and returns the versions for the turn that replaces it (the new version, made active).
- */
-export function detachVersion(turns: StoredTurn[], i: number): TurnVersions {
-  const old = turns.splice(i);
-  const { versions, ...head } = old[0];
-  const v: TurnVersions = versions ? { all: [...versions.all], active: versions.active } : { all: [null], active: 0 };
-  v.all[v.active] = [head, ...old.slice(1)];
-  v.all.push(null);
-  v.active = v.all.length - 1;
-  return v;
+/** Everything a view needs to draw the chat from nothing. */
+export interface SessionSnapshot {
+  conversation: StoredConversation;
+  history: ConversationSummary[];
+  trash: TrashedSummary[];
+  busy: boolean;
+  queue: QueuedItem[];
 }
 
-/** Shows version `to` of turn `i`: the turns from `i` on become that version's. False if there is no such version. */
-export function switchVersion(turns: StoredTurn[], i: number, to: number): boolean {
-  const v = turns[i]?.versions;
-  if (!v || to < 0 || to >= v.all.length || to === v.active || !v.all[to]) return false;
-  const old = turns.splice(i);
-  const { versions: _v, ...head } = old[0];
-  const next = v.all[to]!;
-  const all = [...v.all];
-  all[v.active] = [head, ...old.slice(1)];
-  all[to] = null;
-  turns.push({ ...next[0], versions: { all, active: to } }, ...next.slice(1));
-  return true;
-}
-
-/** The conversation as the provider's messages: finished turns only, failed answers left out. */
-export function toMessages(turns: readonly StoredTurn[], defaultSystem: string): ChatMessage[] {
-  const lastUser = [...turns].reverse().find((t) => t.role === 'user');
-  const system = lastUser?.system ?? defaultSystem;
-  const msgs: ChatMessage[] = [];
-  if (system.trim()) msgs.push({ role: 'system', content: system });
-  for (const t of turns) {
-    if (t.role === 'assistant' && (t.state === 'error' || !t.text.trim())) continue;
-    msgs.push({ role: t.role, content: t.context?.length ? withContext(t.text, t.context) : t.text });
-  }
-  return msgs;
-}
+/** What changed, in the chat's terms. Fired synchronously, in order. */
+export type SessionEvent =
+  /** The open conversation changed as a whole (opened, new, edited, a version shown): draw it again. */
+  | { type: 'reset'; snapshot: SessionSnapshot }
+  /** The conversation list or the trash changed. */
+  | { type: 'list'; history: ConversationSummary[]; trash: TrashedSummary[] }
+  /** A turn was added to the open conversation. */
+  | { type: 'turn'; turn: StoredTurn }
+  | { type: 'text'; turnId: string; delta: string }
+  | { type: 'rewrite'; turnId: string; text: string }
+  /** The model that answers, and why an earlier choice did not. */
+  | { type: 'answeredBy'; turnId: string; model: string; space: string; fallbackReason?: string }
+  | { type: 'reasoning'; turnId: string; text: string }
+  /** A line under a turn (the queue, a wait, a notice); null clears it. `skipTo`: the model that answers at once if asked. */
+  | { type: 'status'; turnId: string; text: string | null; skipTo?: string }
+  | { type: 'answerEnd'; turn: StoredTurn }
+  | { type: 'busy'; busy: boolean }
+  | { type: 'queue'; items: QueuedItem[] }
+  /** Text for the input box that must not be lost (the queue of a conversation left behind). */
+  | { type: 'draft'; text: string };
 
 /** The answer streaming now: how to stop it, and when it has ended. */
 interface Running {
-  ac: AbortController;
+  stop: () => void;
   done: Promise<void>;
 }
 
@@ -128,8 +109,9 @@ export class ChatSession {
   private skipWaiting: (() => void) | undefined;
   /** Follow-ups typed while an answer streamed: sent one by one when it ends. */
   private queue: Array<{ id: string; text: string; opts?: SendOptions }> = [];
-  private pendingDelta: { turnId: string; text: string } | undefined;
-  private deltaTimer: NodeJS.Timeout | undefined;
+  private readonly changes = new Emitter<SessionEvent>();
+  /** What changed: the presenter of each view listens. */
+  readonly onDidChange = this.changes.event;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -144,19 +126,19 @@ export class ChatSession {
     return this.running !== undefined;
   }
 
-  /**
-   * The whole state, for a view that (re)loads. Text still waiting in the delta batch is part of
-   * the snapshot, so the batch is dropped here: sending it too would show it twice.
-   */
-  async init(): Promise<HostToWebview> {
-    this.dropPendingDelta();
-    const conversation = toView(this.conversation);
-    return { type: 'init', conversation, history: await this.deps.store.list(), trash: await this.deps.store.listTrash(), busy: this.busy, queue: this.queueView() };
+  /** The whole state, for a view that (re)loads. */
+  async snapshot(): Promise<SessionSnapshot> {
+    return { conversation: this.conversation, history: await this.deps.store.list(), trash: await this.deps.store.listTrash(), busy: this.busy, queue: this.queueView() };
+  }
+
+  /** The open conversation changed as a whole. */
+  private async reset(): Promise<void> {
+    this.fire({ type: 'reset', snapshot: await this.snapshot() });
   }
 
   /** The conversation list and the trash, after either changed. */
-  private async postHistory(): Promise<void> {
-    this.post({ type: 'history', items: await this.deps.store.list(), trash: await this.deps.store.listTrash() });
+  private async listChanged(): Promise<void> {
+    this.fire({ type: 'list', history: await this.deps.store.list(), trash: await this.deps.store.listTrash() });
   }
 
   /**
@@ -167,11 +149,11 @@ export class ChatSession {
     if (!text.trim()) return;
     if (!this.busy && this.queue.length === 0) return this.send(text, opts);
     this.queue.push({ id: newId(), text, ...(opts ? { opts } : {}) });
-    this.deps.post({ type: 'queue', items: this.queueView() });
+    this.fire({ type: 'queue', items: this.queueView() });
     if (!this.busy) void this.sendQueued();
   }
 
-  private queueView(): Array<{ id: string; text: string }> {
+  private queueView(): QueuedItem[] {
     return this.queue.map((q) => {
       const text = q.opts?.label ? `${q.opts.label}: ${q.text.split('\n')[0]}` : q.text;
       const n = q.opts?.context?.length ?? 0;
@@ -188,7 +170,7 @@ export class ChatSession {
   cancelQueued(id: string): void {
     const before = this.queue.length;
     this.queue = this.queue.filter((q) => q.id !== id);
-    if (this.queue.length !== before) this.deps.post({ type: 'queue', items: this.queueView() });
+    if (this.queue.length !== before) this.fire({ type: 'queue', items: this.queueView() });
   }
 
   /** Leaving a conversation: its queued follow-ups go back to the input, not into another conversation. */
@@ -196,14 +178,14 @@ export class ChatSession {
     if (!this.queue.length) return;
     const text = this.queue.map((q) => q.text).join('\n\n');
     this.queue = [];
-    this.deps.post({ type: 'queue', items: [] });
-    this.deps.post({ type: 'draft', text });
+    this.fire({ type: 'queue', items: [] });
+    this.fire({ type: 'draft', text });
   }
 
   private async sendQueued(): Promise<void> {
     const next = this.queue.shift();
     if (!next) return;
-    this.deps.post({ type: 'queue', items: this.queueView() });
+    this.fire({ type: 'queue', items: this.queueView() });
     await this.send(next.text, next.opts).catch((e) => this.deps.log.error(`sending a queued message: ${String(e)}`));
   }
 
@@ -218,7 +200,7 @@ export class ChatSession {
     };
     if (c.turns.length === 0) c.title = titleFrom(opts.label ? `${opts.label}: ${text}` : text);
     c.turns.push(turn);
-    this.post({ type: 'turn', turn: turnView(turn) });
+    this.fire({ type: 'turn', turn });
     await this.answer();
   }
 
@@ -239,7 +221,7 @@ export class ChatSession {
     c.updatedAt = now;
     await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
     await this.deps.store.setCurrent(c.id).catch(() => undefined);
-    this.post(await this.init());
+    await this.reset();
   }
 
   /** Throws away the last answer and asks again. */
@@ -256,7 +238,7 @@ export class ChatSession {
       // The old answer stays as a version ("‹ 1/2 ›"); an error that said nothing is just replaced.
       if (last.state === 'error' && !last.text.trim()) versions = c.turns.pop()!.versions;
       else versions = detachVersion(c.turns, c.turns.length - 1);
-      this.post(await this.init());
+      await this.reset();
     }
     if (c.turns.length && c.turns[c.turns.length - 1].role === 'user') await this.answer(versions);
   }
@@ -275,7 +257,7 @@ export class ChatSession {
     const versions = detachVersion(c.turns, i);
     c.turns.push({ ...was, id: newId(), text, createdAt: Date.now(), versions });
     if (i === 0) c.title = titleFrom(text);
-    this.post(await this.init());
+    await this.reset();
     await this.answer();
   }
 
@@ -287,11 +269,11 @@ export class ChatSession {
     if (i < 0 || !switchVersion(c.turns, i, index)) return;
     c.updatedAt = Date.now();
     await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
-    this.post(await this.init());
+    await this.reset();
   }
 
   stop(): void {
-    this.running?.ac.abort();
+    this.running?.stop();
   }
 
   /** Stops waiting for the model being tried (a sleeping Space): the next one answers now. */
@@ -303,12 +285,12 @@ export class ChatSession {
   private async waitToRetry(turn: StoredTurn, ms: number): Promise<boolean> {
     const ac = new AbortController();
     let resolveDone!: () => void;
-    this.running = { ac, done: new Promise<void>((r) => (resolveDone = r)) };
-    this.post({ type: 'busy', busy: true });
+    this.running = { stop: () => ac.abort(), done: new Promise<void>((r) => (resolveDone = r)) };
+    this.fire({ type: 'busy', busy: true });
     const until = Date.now() + ms;
     try {
       while (!ac.signal.aborted && Date.now() < until) {
-        this.post({ type: 'status', turnId: turn.id, text: `Waiting ${Math.ceil((until - Date.now()) / 1000)} s before trying again, as the Space asked…` });
+        this.fire({ type: 'status', turnId: turn.id, text: `Waiting ${Math.ceil((until - Date.now()) / 1000)} s before trying again, as the Space asked…` });
         await new Promise<void>((r) => {
           const t = setTimeout(r, Math.min(1000, Math.max(0, until - Date.now())));
           ac.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
@@ -317,8 +299,8 @@ export class ChatSession {
       return !ac.signal.aborted;
     } finally {
       this.running = undefined;
-      this.post({ type: 'status', turnId: turn.id, text: null });
-      this.post({ type: 'busy', busy: false });
+      this.fire({ type: 'status', turnId: turn.id, text: null });
+      this.fire({ type: 'busy', busy: false });
       resolveDone();
     }
   }
@@ -326,7 +308,7 @@ export class ChatSession {
   async stopAndWait(): Promise<void> {
     const r = this.running;
     if (!r) return;
-    r.ac.abort();
+    r.stop();
     await r.done;
   }
 
@@ -337,7 +319,7 @@ export class ChatSession {
     if (this.conversation.turns.length === 0) return;
     this.conversation = newConversation();
     await this.deps.store.setCurrent(undefined);
-    this.post(await this.init());
+    await this.reset();
   }
 
   async open(id: string): Promise<void> {
@@ -347,7 +329,7 @@ export class ChatSession {
     const c = await this.deps.store.load(id);
     if (!c) {
       this.deps.log.warn(`conversation ${id} could not be read`);
-      await this.postHistory();
+      await this.listChanged();
       return;
     }
     await this.show(c);
@@ -371,8 +353,8 @@ export class ChatSession {
     if (!c) return;
     c.title = t.length > 120 ? `${t.slice(0, 119)}…` : t;
     await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
-    if (c === this.conversation) this.post(await this.init());
-    else await this.postHistory();
+    if (c === this.conversation) await this.reset();
+    else await this.listChanged();
   }
 
   /** A conversation's title, in the list or in the trash. */
@@ -387,18 +369,18 @@ export class ChatSession {
       await this.stopAndWait();
       await this.deps.store.delete(id);
       this.conversation = newConversation();
-      this.post(await this.init());
+      await this.reset();
       return;
     }
     await this.deps.store.delete(id);
-    await this.postHistory();
+    await this.listChanged();
   }
 
   /** Brings a conversation back from the trash and opens it. False when it is no longer there. */
   async restore(id: string): Promise<boolean> {
     const c = await this.deps.store.restore(id);
     if (!c) {
-      await this.postHistory();
+      await this.listChanged();
       return false;
     }
     await this.show(c);
@@ -411,12 +393,12 @@ export class ChatSession {
 
   async deleteForever(id: string): Promise<void> {
     await this.deps.store.deleteForever(id);
-    await this.postHistory();
+    await this.listChanged();
   }
 
   async emptyTrash(): Promise<void> {
     await this.deps.store.emptyTrash();
-    await this.postHistory();
+    await this.listChanged();
   }
 
   /** A conversation read from an export: saved as a new one and opened. */
@@ -445,7 +427,7 @@ export class ChatSession {
     }
     this.conversation = c;
     await this.deps.store.setCurrent(c.id);
-    this.post(await this.init());
+    await this.reset();
   }
 
   /**
@@ -475,9 +457,9 @@ export class ChatSession {
       if (r === 'merged') said = 'Updated from another window';
       else if (r === 'trashed') said = 'Moved to the trash in another window. Restore it from the trash in History to keep it listed.';
     }
-    if (!said || c !== this.conversation) return this.postHistory();
+    if (!said || c !== this.conversation) return this.listChanged();
     this.deps.log.info(`conversation ${c.id}: ${said}`);
-    this.post(await this.init());
+    await this.reset();
     this.notice(said);
   }
 
@@ -490,7 +472,7 @@ export class ChatSession {
   /** A line under the conversation's last turn (its status line), until the view is drawn again. */
   private notice(text: string | null): void {
     const last = this.conversation.turns[this.conversation.turns.length - 1];
-    if (last) this.post({ type: 'status', turnId: last.id, text });
+    if (last) this.fire({ type: 'status', turnId: last.id, text });
   }
 
   /** Saves everything (deactivate). */
@@ -500,31 +482,8 @@ export class ChatSession {
     await this.deps.store.flush();
   }
 
-  private post(m: HostToWebview): void {
-    if (m.type !== 'delta') this.flushDelta();
-    this.deps.post(m);
-  }
-
-  /** Deltas are batched for a frame: a long answer is thousands of tokens. */
-  private postDelta(turnId: string, delta: string): void {
-    if (this.pendingDelta && this.pendingDelta.turnId !== turnId) this.flushDelta();
-    if (this.pendingDelta) this.pendingDelta.text += delta;
-    else this.pendingDelta = { turnId, text: delta };
-    this.deltaTimer ??= setTimeout(() => this.flushDelta(), 16);
-  }
-
-  private dropPendingDelta(): void {
-    if (this.deltaTimer) clearTimeout(this.deltaTimer);
-    this.deltaTimer = undefined;
-    this.pendingDelta = undefined;
-  }
-
-  private flushDelta(): void {
-    if (this.deltaTimer) clearTimeout(this.deltaTimer);
-    this.deltaTimer = undefined;
-    const p = this.pendingDelta;
-    this.pendingDelta = undefined;
-    if (p) this.deps.post({ type: 'delta', turnId: p.turnId, delta: p.text });
+  private fire(e: SessionEvent): void {
+    this.changes.fire(e);
   }
 
   private async answer(versions?: TurnVersions): Promise<void> {
@@ -538,64 +497,53 @@ export class ChatSession {
     }
     c.turns.push(turn);
     c.updatedAt = Date.now();
-    const ac = new AbortController();
+    const answer = new Answer((signal) => this.deps.backend.stream(messages, { signal, onAttempt: (a) => (this.skipWaiting = a.skip) }));
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
-    this.running = { ac, done };
-    this.post({ type: 'turn', turn: turnView(turn) });
-    this.post({ type: 'busy', busy: true });
+    this.running = { stop: () => answer.stop(), done };
+    this.fire({ type: 'turn', turn });
+    this.fire({ type: 'busy', busy: true });
     await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
     await this.deps.store.setCurrent(c.id).catch(() => undefined);
-    await this.postHistory();
+    await this.listChanged();
     const visible = () => this.conversation === c;
+    const changed = (e: SessionEvent) => {
+      if (visible()) this.fire(e);
+      this.deps.store.save(c);
+    };
     try {
-      const onAttempt = (a: { model: string; skip: () => void }) => (this.skipWaiting = a.skip);
-      for await (const ev of this.deps.backend.stream(messages, { signal: ac.signal, onAttempt })) {
-        switch (ev.type) {
-          case 'text':
-            turn.text += ev.delta;
-            if (visible()) this.postDelta(turn.id, ev.delta);
-            this.deps.store.save(c);
-            break;
-          case 'rewrite':
-          case 'done':
-            if (ev.text !== turn.text) {
-              turn.text = ev.text;
-              if (visible()) this.post({ type: 'rewrite', turnId: turn.id, text: ev.text });
-              this.deps.store.save(c);
-            }
-            break;
-          case 'model':
-            turn.model = ev.model;
-            turn.space = ev.spaceId;
-            if (ev.fallbackReason) turn.fallbackReason = `${ev.fallbackReason}; answered by ${ev.model}`;
-            this.deps.log.info(`answered by ${ev.model} (${ev.spaceId})${ev.fallbackReason ? `: ${ev.fallbackReason}` : ''}`);
-            if (visible()) this.post({ type: 'turnMeta', turnId: turn.id, model: turn.model, space: turn.space, ...(turn.fallbackReason ? { fallbackReason: turn.fallbackReason } : {}) });
-            this.deps.store.save(c);
-            break;
-          case 'reasoning':
-            turn.reasoning = ev.text;
-            if (visible()) this.post({ type: 'turnMeta', turnId: turn.id, reasoning: ev.text });
-            this.deps.store.save(c);
-            break;
-          case 'status': {
-            if (ev.status.stage === 'warning') this.deps.log.warn(ev.status.message);
-            const text = statusText(ev.status);
-            const skipTo = 'next' in ev.status ? ev.status.next : undefined;
-            if (text !== null && visible()) this.post({ type: 'status', turnId: turn.id, text, ...(skipTo ? { skipTo } : {}) });
-            break;
-          }
-        }
-      }
-      turn.state = 'done';
-    } catch (err) {
-      if (isAbort(err) || ac.signal.aborted) {
-        turn.state = 'stopped';
-        this.deps.log.info('answer stopped by the user');
-      } else {
-        turn.state = 'error';
-        turn.error = errorView(err);
-        this.deps.log.error(`answer failed: ${err instanceof Error ? err.message : String(err)}`);
+      await answer.run({
+        text: (delta) => {
+          turn.text += delta;
+          changed({ type: 'text', turnId: turn.id, delta });
+        },
+        rewrite: (text) => {
+          turn.text = text;
+          changed({ type: 'rewrite', turnId: turn.id, text });
+        },
+        model: (ev) => {
+          turn.model = ev.model;
+          turn.space = ev.spaceId;
+          if (ev.fallbackReason) turn.fallbackReason = `${ev.fallbackReason}; answered by ${ev.model}`;
+          this.deps.log.info(`answered by ${ev.model} (${ev.spaceId})${ev.fallbackReason ? `: ${ev.fallbackReason}` : ''}`);
+          changed({ type: 'answeredBy', turnId: turn.id, model: turn.model, space: turn.space, ...(turn.fallbackReason ? { fallbackReason: turn.fallbackReason } : {}) });
+        },
+        reasoning: (_delta, all) => {
+          turn.reasoning = all;
+          changed({ type: 'reasoning', turnId: turn.id, text: all });
+        },
+        status: (status) => {
+          if (status.stage === 'warning') this.deps.log.warn(status.message);
+          const text = statusText(status);
+          const skipTo = 'next' in status ? status.next : undefined;
+          if (text !== null && visible()) this.fire({ type: 'status', turnId: turn.id, text, ...(skipTo ? { skipTo } : {}) });
+        },
+      });
+      turn.state = answer.state === 'streaming' ? 'done' : answer.state;
+      if (answer.state === 'stopped') this.deps.log.info('answer stopped by the user');
+      if (answer.state === 'error') {
+        turn.error = errorView(answer.error);
+        this.deps.log.error(`answer failed: ${answer.described?.message ?? String(answer.error)}`);
       }
     } finally {
       c.updatedAt = Date.now();
@@ -603,12 +551,12 @@ export class ChatSession {
       this.running = undefined;
       this.skipWaiting = undefined;
       if (visible()) {
-        this.post({ type: 'status', turnId: turn.id, text: null });
-        this.post({ type: 'turnEnd', turnId: turn.id, state: turn.state as 'done', endedAt: turn.endedAt, ...(turn.error ? { error: turn.error } : {}) });
-        this.post({ type: 'busy', busy: false });
+        this.fire({ type: 'status', turnId: turn.id, text: null });
+        this.fire({ type: 'answerEnd', turn });
+        this.fire({ type: 'busy', busy: false });
       }
       await this.deps.store.saveNow(c).catch((e) => this.deps.log.error(`saving: ${String(e)}`));
-      await this.postHistory();
+      await this.listChanged();
       this.deps.onAnswerEnd?.(turn);
       resolveDone();
       // A follow-up typed meanwhile goes now, after this answer (and into its conversation); after

@@ -6,14 +6,15 @@
  * Regenerate, and Show Diff for a rewrite) unless `qwenChat.reviewChanges` is off.
  */
 import * as vscode from 'vscode';
-import { describeError, isAbort } from '../provider/errors';
-import type { ChatMessage } from '../provider/prompt';
-import type { ProviderEvent } from '../provider/types';
+import { Answer } from '../../provider/answer';
+import { describeError, isAbort } from '../../provider/errors';
+import type { ChatMessage } from '../../provider/prompt';
+import type { ProviderEvent } from '../../provider/types';
 import { type EditorStreamEvent, type EditorStreamResult, streamIntoEditor } from './editorStream';
 import { CodeStreamFilter, extractCode, Placement } from './insertion';
-import { generateMessage } from './prompts';
+import { generateMessage } from '../../chat/prompts';
 import type { ReviewController } from './review';
-import { statusText } from './statusText';
+import { statusText } from '../../chat/statusText';
 
 export type StreamFn = (messages: ChatMessage[], signal: AbortSignal) => AsyncIterable<ProviderEvent>;
 
@@ -78,24 +79,24 @@ export async function generateAtCursor(opts: GenerateOptions): Promise<void> {
       async (progress, progressToken) => {
         progress.report({ message: range.isEmpty ? 'writing at the cursor…' : 'rewriting the selection…' });
         const source = (cts = new vscode.CancellationTokenSource());
-        const ac = new AbortController();
-        const subs = [progressToken.onCancellationRequested(() => source.cancel()), source.token.onCancellationRequested(() => ac.abort())];
+        const subs = [progressToken.onCancellationRequested(() => source.cancel())];
         opts.running?.(source);
+        const answer = new Answer((signal) => opts.stream(messages, signal), { token: source.token });
         async function* events(): AsyncGenerator<EditorStreamEvent> {
-          for await (const ev of opts.stream(messages, ac.signal)) {
+          for await (const ev of answer) {
+            full = answer.text; // with a rewrite, or the final text: it decides what the document ends as
             if (ev.type === 'status') {
               const t = statusText(ev.status);
               if (t) progress.report({ message: t });
             } else if (ev.type === 'model') {
               answeredBy = { model: ev.model, space: ev.spaceId };
             } else if (ev.type === 'text') {
-              full += ev.delta;
               const text = placement.push(filter.push(ev.delta), filter.isCode);
               if (text) yield { type: 'append', text };
-            } else if (ev.type === 'rewrite' || ev.type === 'done') {
-              full = ev.text; // a rewrite, or the final text: it decides what the document ends as
             }
           }
+          if (answer.state === 'error') throw answer.error;
+          if (answer.state === 'stopped') return; // what arrived stays; nothing more is written
           const tail = placement.push(filter.end(), filter.isCode) + placement.end();
           if (tail && filter.isCode) yield { type: 'append', text: tail };
           // Whatever streamed, the document ends with the first code block of the final answer.

@@ -1,5 +1,6 @@
 /** The user messages the editor commands send. Pure: tested without VS Code. */
-import { SLASH_COMMANDS, type SlashCommand } from '../protocol';
+import type { ChatMessage } from '../provider/prompt';
+import { SLASH_COMMANDS, type SlashCommand, type StoredTurn } from './model';
 
 /** A fence longer than any run of backticks in the code, so the code cannot close it. */
 export function fenceFor(code: string): string {
@@ -104,4 +105,17 @@ export function slashMessage(command: SlashCommand, rest: string, code: string, 
     case 'doc':
       return docMessage(code, languageId, fileName, rest);
   }
+}
+
+/** The conversation as the provider's messages: finished turns only, failed answers left out. */
+export function toMessages(turns: readonly StoredTurn[], defaultSystem: string): ChatMessage[] {
+  const lastUser = [...turns].reverse().find((t) => t.role === 'user');
+  const system = lastUser?.system ?? defaultSystem;
+  const msgs: ChatMessage[] = [];
+  if (system.trim()) msgs.push({ role: 'system', content: system });
+  for (const t of turns) {
+    if (t.role === 'assistant' && (t.state === 'error' || !t.text.trim())) continue;
+    msgs.push({ role: t.role, content: t.context?.length ? withContext(t.text, t.context) : t.text });
+  }
+  return msgs;
 }

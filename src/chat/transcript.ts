@@ -9,8 +9,8 @@
  * its marker's data, so an import gives back every version.
  */
 import { randomBytes } from 'node:crypto';
-import type { ErrorView, TurnState } from '../protocol';
-import type { StoredContext, StoredConversation, StoredTurn, TurnVersions } from './historyStore';
+import type { TurnError as ErrorView, TurnState } from './model';
+import type { StoredContext, StoredConversation, StoredTurn, TurnVersions } from './model';
 
 const FORMAT = 'qwen-chat export v1';
 /** Larger than any conversation the chat makes; a file over it is not one of ours. */

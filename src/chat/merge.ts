@@ -9,7 +9,7 @@
  * Pure: no I/O. The merge changes `mine` in place and keeps its turn objects, so a turn that is
  * streaming into `mine` keeps streaming into the merged conversation.
  */
-import type { StoredConversation, StoredTurn } from './historyStore';
+import type { StoredConversation, StoredTurn } from './model';
 
 /** What this window last read or wrote of a conversation: the turn ids it had seen, and the title. */
 export interface MergeBase {

@@ -9,7 +9,7 @@
  *   the old file or the new one. While an answer streams, saves are throttled and not synced; a
  *   crash loses at most the last throttle tick.
  * - A conversation is written under its own lock file, after reading what another window wrote
- *   since this one last read or wrote it, and merging (historyMerge.ts): both answers are kept.
+ *   since this one last read or wrote it, and merging (merge.ts): both answers are kept.
  * - A window learns of the others' changes by watching the folder (or by refresh()), and tells
  *   its user through onDidChangeExternally.
  * - A write that fails (full disk, read-only folder) keeps the conversation pending in memory,
@@ -20,51 +20,13 @@
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, promises as fs, type Stats, watch } from 'node:fs';
 import path from 'node:path';
-import { type ContextRef, type ConversationSummary, TRASH_DAYS, type TrashedSummary, type TurnView } from '../protocol';
-import { type MergeBase, mergeConversations, turnIds } from './historyMerge';
+import { type ConversationSummary, type StoredConversation, type StoredTurn, summarize, TRASH_DAYS, type TrashedSummary } from './model';
+import { type Disposable, Emitter } from './emitter';
+import { type MergeBase, mergeConversations, turnIds } from './merge';
+
+export type { Disposable };
 
 const DAY_MS = 86_400_000;
-
-/** A turn as the view shows it, plus what only the host needs. */
-export interface StoredTurn extends Omit<TurnView, 'version' | 'context'> {
-  /** What the user attached to this message: sent with it, shown as chips under it. */
-  context?: StoredContext[];
-  /** The system prompt this user turn was sent with, when not the chat's default. */
-  system?: string;
-  createdAt: number;
-  /**
-   * Other versions of this turn, each with the turns that followed it (Regenerate and Edit &
-   * resend make a new version instead of deleting). `all[active]` is null: that version is the
-   * conversation's own turns from here on. Files written before versions simply have none.
-   */
-  versions?: TurnVersions;
-}
-
-/** An attachment as sent: its text as it was when the message went. */
-export interface StoredContext extends ContextRef {
-  /** The document's URI (to open it again from the chip). */
-  uri: string;
-  /** The path shown to the model and the user, relative to the workspace. */
-  path: string;
-  languageId: string;
-  text: string;
-  /** A selection's lines, 1-based and inclusive. */
-  lines?: { start: number; end: number };
-}
-
-export interface TurnVersions {
-  all: Array<StoredTurn[] | null>;
-  active: number;
-}
-
-export interface StoredConversation {
-  version: 1;
-  id: string;
-  title: string;
-  createdAt: number;
-  updatedAt: number;
-  turns: StoredTurn[];
-}
 
 /** What another window changed on disk. */
 export interface ExternalChange {
@@ -84,9 +46,6 @@ export interface SaveProblem {
 /** What sync() found of the open conversation on disk. */
 export type SyncResult = 'unchanged' | 'merged' | 'trashed' | 'gone';
 
-export interface Disposable {
-  dispose(): void;
-}
 
 export class SaveError extends Error {
   constructor(message: string, readonly code: string | undefined) {
@@ -112,9 +71,6 @@ function parseConversation(text: string, raw = false): StoredConversation {
   return c;
 }
 
-export function summarize(c: StoredConversation): ConversationSummary {
-  return { id: c.id, title: c.title, updatedAt: c.updatedAt, turns: c.turns.length };
-}
 
 /** A line of a message around a match: a few words either side, on one line. */
 export function snippetAt(text: string, at: number, length: number): string {
@@ -208,17 +164,6 @@ export function describeSaveError(err: unknown, dir: string): SaveError {
       why = err instanceof Error ? err.message : String(err);
   }
   return new SaveError(`Could not save the conversation: ${why}. ${later}`, code);
-}
-
-class Emitter<T> {
-  private readonly listeners = new Set<(v: T) => void>();
-  readonly event = (listener: (v: T) => void): Disposable => {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  };
-  fire(v: T): void {
-    for (const l of [...this.listeners]) l(v);
-  }
 }
 
 /** A conversation file as this window last looked at it. */
