@@ -2,11 +2,11 @@
  * A Qwen demo Space as a provider: the surface of gpt4free's Space providers (label, url, flags,
  * models, aliases, an async generator over messages, proxy) over a Gradio client that discovers
  * the endpoint, streams real token deltas, reports the queue, cancels, and fails loudly. Each
- * Space (spaces.ts) is a subclass that only states what differs: its URL, models, prompt and
- * the shape of its chat function.
+ * Space is one row of data (a `SpaceSpec` in spaces.ts: its URL, models, prompt and the shape of
+ * its chat function) and one `QwenSpace` built from it, with its own endpoint cache.
  */
 import { QwenError } from './errors';
-import { type ChatEndpoint, fetchConfig, joinUrl, type KnownLayout, normaliseSpaceUrl, QWEN25_KNOWN, resolveEndpoint } from './gradio/config';
+import { type ChatEndpoint, fetchConfig, joinUrl, type KnownLayout, normaliseSpaceUrl, resolveEndpoint } from './gradio/config';
 import { Http, type HttpOptions, readText } from './gradio/http';
 import { appendedText, lastBotReply, TextTracker } from './gradio/chatbot';
 import { submit } from './gradio/queue';
@@ -42,9 +42,8 @@ const DEFAULT_WAKE_TIMEOUT_MS = 180_000;
 const DEFAULT_WAKE_POLL_MS = 5_000;
 
 const CONFIG_TTL_MS = 10 * 60_000;
-const endpointCache = new Map<string, { ep: ChatEndpoint; at: number }>();
 
-/** What a Space subclass states. */
+/** How a Space's chat function is called: what a row of the table states about its wire format. */
 export interface SpaceShape {
   /** The Hub id, `owner/name`. */
   spaceId: string;
@@ -60,32 +59,88 @@ export interface SpaceShape {
   clean?: (text: string) => { text: string; reasoning: string };
 }
 
-export class QwenSpace {
-  static readonly label: string = 'Qwen Space';
-  static readonly url: string = '';
-  static readonly working: boolean = true;
-  static readonly supportsStream: boolean = true;
-  static readonly supportsSystemMessage: boolean = true;
-  /** As in gpt4free: the Spaces take one query, so earlier turns are folded into the prompt. */
-  static readonly supportsMessageHistory: boolean = false;
-  static readonly defaultModel: string = '';
-  static readonly modelAliases: Readonly<Record<string, string>> = {};
-  static readonly models: readonly string[] = [];
-  /** The system prompt the Space uses when the messages carry none ('' sends none). */
-  static readonly defaultSystemPrompt: string = DEFAULT_SYSTEM_PROMPT;
-  static readonly shape: SpaceShape = { spaceId: '', known: QWEN25_KNOWN, knownPrefix: '', modelValue: {} };
+/** One Space as data: a row of the table in spaces.ts. */
+export interface SpaceSpec {
+  /** gpt4free's label, `Qwen Qwen-2.5`. */
+  readonly label: string;
+  /** The Space's own URL (`https://owner-name.hf.space`). */
+  readonly url: string;
+  /** The model the Space serves by gpt4free's name for it. */
+  readonly defaultModel: string;
+  /** The names a user picks (`qwen-2.5`) mapped to the Space's (`qwen-qwen2-5`). */
+  readonly modelAliases: Readonly<Record<string, string>>;
+  /** The names a user picks from, the first one first in fallback and checks. */
+  readonly models: readonly string[];
+  /** The system prompt the Space uses when the messages carry none ('' sends none; default: DEFAULT_SYSTEM_PROMPT). */
+  readonly defaultSystemPrompt?: string;
+  readonly shape: SpaceShape;
+}
 
-  static get apiEndpoint(): string {
+/** Moved on by clearEndpointCache: an entry stored before the last move is never used. */
+let generation = 0;
+
+/**
+ * Endpoints discovered from /config, per base URL and function name, kept CONFIG_TTL_MS. Each
+ * Space has its own, so two Spaces at one URL never use each other's layout.
+ */
+class EndpointCache {
+  private readonly entries = new Map<string, { ep: ChatEndpoint; at: number; generation: number }>();
+
+  get(key: string): ChatEndpoint | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.generation === generation && Date.now() - hit.at < CONFIG_TTL_MS ? hit.ep : undefined;
+  }
+
+  set(key: string, ep: ChatEndpoint): void {
+    this.entries.set(key, { ep, at: Date.now(), generation });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export class QwenSpace implements SpaceSpec {
+  readonly label: string;
+  readonly url: string;
+  readonly working: boolean = true;
+  readonly supportsStream: boolean = true;
+  readonly supportsSystemMessage: boolean = true;
+  /** As in gpt4free: the Spaces take one query, so earlier turns are folded into the prompt. */
+  readonly supportsMessageHistory: boolean = false;
+  readonly defaultModel: string;
+  readonly modelAliases: Readonly<Record<string, string>>;
+  readonly models: readonly string[];
+  /** The system prompt the Space uses when the messages carry none ('' sends none). */
+  readonly defaultSystemPrompt: string;
+  readonly shape: SpaceShape;
+  private readonly endpoints = new EndpointCache();
+
+  constructor(spec: SpaceSpec) {
+    this.label = spec.label;
+    this.url = spec.url;
+    this.defaultModel = spec.defaultModel;
+    this.modelAliases = spec.modelAliases;
+    this.models = spec.models;
+    this.defaultSystemPrompt = spec.defaultSystemPrompt ?? DEFAULT_SYSTEM_PROMPT;
+    this.shape = spec.shape;
+  }
+
+  get apiEndpoint(): string {
     return joinUrl(this.url, this.shape.knownPrefix, 'queue/join');
   }
 
   /** Every name this Space answers to: its models, aliases and the default model. */
-  static get allModels(): string[] {
+  get allModels(): string[] {
     return [...new Set([this.defaultModel, ...this.models, ...Object.keys(this.modelAliases), ...Object.values(this.modelAliases)])];
   }
 
   /** Resolves a model name or alias; empty means the default. Unknown names are a clear error. */
-  static getModel(model: string | undefined): string {
+  getModel(model: string | undefined): string {
     const m = (model ?? '').trim();
     if (!m) return this.defaultModel;
     if (m === this.defaultModel) return m;
@@ -96,8 +151,13 @@ export class QwenSpace {
     throw new QwenError('bad-model', `Unknown model "${m}" for ${this.label}. Known models: ${known.join(', ')}.`);
   }
 
+  /** Forgets the endpoints this Space discovered (clearEndpointCache forgets every Space's). */
+  forgetEndpoints(): void {
+    this.endpoints.clear();
+  }
+
   /** The answer as text fragments, the way gpt4free's provider yields them. Status goes to `onStatus`. */
-  static async *createAsyncGenerator(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<string> {
+  async *createAsyncGenerator(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<string> {
     let sent = '';
     // While the stream only grows, `text` events follow on from what was sent and their deltas
     // go straight out; only after a rewrite is the whole text compared with what was sent.
@@ -124,7 +184,7 @@ export class QwenSpace {
   }
 
   /** The answer as events: status, text deltas, rewrites and the final text. */
-  static async *stream(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<ProviderEvent> {
+  async *stream(model: string, messages: readonly ChatMessage[], options: QwenOptions = {}): AsyncGenerator<ProviderEvent> {
     const resolved = this.getModel(model);
     const { prompt, system } = buildPrompt(messages, options.defaultSystemPrompt ?? this.defaultSystemPrompt);
     const baseUrl = normaliseSpaceUrl(options.baseUrl ?? this.url);
@@ -137,7 +197,8 @@ export class QwenSpace {
       // Ask the Hub first: a paused or broken Space fails at once, a sleeping one is woken.
       const hub = options.hubUrl === undefined ? (baseUrl === normaliseSpaceUrl(this.url) ? 'https://huggingface.co' : null) : options.hubUrl;
       if (hub && shape.spaceId) yield* checkHealth(http, hub, shape.spaceId, this.label, signal);
-      let ep = yield* wakeAndResolve(http, baseUrl, opts, false);
+      const cache = this.endpoints;
+      let ep = yield* wakeAndResolve(http, cache, baseUrl, opts, false);
       const tracker = new TextTracker();
       const thoughts = new TextTracker();
       let producedOutput = false;
@@ -169,16 +230,16 @@ export class QwenSpace {
         } catch (err) {
           // A Space that fell asleep since its config was read shows its page on join: wait for it.
           if (!producedOutput && attempt === 0 && isWaking(err)) {
-            endpointCache.delete(cacheKey(baseUrl, options.apiName));
-            ep = yield* wakeAndResolve(http, baseUrl, opts, true, err);
+            cache.delete(cacheKey(baseUrl, options.apiName));
+            ep = yield* wakeAndResolve(http, cache, baseUrl, opts, true, err);
             continue;
           }
           // A changed app shows up as 404/500/422 on join: read the config again, once.
           const stale =
             err instanceof QwenError && !producedOutput && attempt === 0 && [404, 422, 500].includes(err.details.status ?? 0);
           if (!stale) throw err;
-          endpointCache.delete(cacheKey(baseUrl, options.apiName));
-          ep = await endpointFor(http, baseUrl, opts, signal, true);
+          cache.delete(cacheKey(baseUrl, options.apiName));
+          ep = await endpointFor(http, cache, baseUrl, opts, signal, true);
           yield { type: 'status', status: { stage: 'warning', message: 'The Space changed; read its config again and retried.' } };
         }
       }
@@ -200,7 +261,7 @@ export class QwenSpace {
  */
 type ResolveOptions = QwenOptions & { known: KnownLayout; knownPrefix: string };
 
-async function* wakeAndResolve(http: Http, baseUrl: string, options: ResolveOptions, fresh: boolean, first?: QwenError): AsyncGenerator<ProviderEvent, ChatEndpoint> {
+async function* wakeAndResolve(http: Http, cache: EndpointCache, baseUrl: string, options: ResolveOptions, fresh: boolean, first?: QwenError): AsyncGenerator<ProviderEvent, ChatEndpoint> {
   const { signal } = options;
   const wakeTimeout = options.wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS;
   const t0 = Date.now();
@@ -217,7 +278,7 @@ async function* wakeAndResolve(http: Http, baseUrl: string, options: ResolveOpti
       await delay(Math.min(options.wakePollMs ?? DEFAULT_WAKE_POLL_MS, wakeTimeout - waited), signal);
     }
     try {
-      return await endpointFor(http, baseUrl, options, signal, fresh);
+      return await endpointFor(http, cache, baseUrl, options, signal, fresh);
     } catch (err) {
       if (!isWaking(err)) throw err;
       last = err;
@@ -260,21 +321,21 @@ function cacheKey(baseUrl: string, apiName: string | undefined): string {
   return `${baseUrl}#${apiName ?? ''}`;
 }
 
-async function endpointFor(http: Http, baseUrl: string, o: ResolveOptions, signal: AbortSignal | undefined, fresh: boolean): Promise<ChatEndpoint> {
+async function endpointFor(http: Http, cache: EndpointCache, baseUrl: string, o: ResolveOptions, signal: AbortSignal | undefined, fresh: boolean): Promise<ChatEndpoint> {
   const key = cacheKey(baseUrl, o.apiName);
-  const hit = endpointCache.get(key);
-  if (!fresh && hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit.ep;
+  const hit = fresh ? undefined : cache.get(key);
+  if (hit) return hit;
   const config = await fetchConfig(http, baseUrl, signal);
   // A config that lists no functions: the Space's known layout, at its known prefix.
   if (!Array.isArray(config.dependencies) && config.api_prefix === undefined && o.knownPrefix) config.api_prefix = o.knownPrefix;
   const ep = resolveEndpoint(config, baseUrl, o.apiName, o.known);
-  endpointCache.set(key, { ep, at: Date.now() });
+  cache.set(key, ep);
   return ep;
 }
 
-/** Forgets discovered endpoints (tests, and the "Space URL changed" path). */
+/** Forgets the endpoints every Space discovered (tests, and the "Space URL changed" path). */
 export function clearEndpointCache(): void {
-  endpointCache.clear();
+  generation++;
 }
 
 /** A modelscope_studio chatbot message, as the Qwen Spaces' chatbots hold them. */

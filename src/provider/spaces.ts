@@ -1,60 +1,65 @@
 /**
- * Every Qwen demo Space gpt4free had a provider for, each with its surface (label, url, flags,
- * default model, aliases, models), and what decides whether a failure means "unavailable" (so
- * another model may answer). Routing and fallback across Spaces and endpoints are router.ts's.
+ * Every Qwen demo Space gpt4free had a provider for, as a table: one row of data per Space (label,
+ * url, default model, aliases, models, system prompt, the shape of its chat function) and one
+ * `QwenSpace` built from each row under gpt4free's name for it. Also what decides whether a
+ * failure means "unavailable" (so another model may answer). Routing and fallback across Spaces
+ * and endpoints are router.ts's.
  */
 import { QwenError } from './errors';
 import { DEFAULT_SYSTEM_PROMPT } from './prompt';
-import { type QwenOptions, QwenSpace, type SpaceShape } from './qwen';
+import { type QwenOptions, QwenSpace, type SpaceSpec } from './qwen';
 
 const q = (kind: 'query' | 'history' | 'system' | 'model' | 'settings' | 'chat-with-query') => ({ kind });
 
-export class Qwen_Qwen_2_5 extends QwenSpace {
-  static override readonly label = 'Qwen Qwen-2.5';
-  static override readonly url = 'https://qwen-qwen2-5.hf.space';
-  static override readonly defaultModel = 'qwen-qwen2-5';
-  static override readonly modelAliases = { 'qwen-2.5': 'qwen-qwen2-5' };
-  static override readonly models = ['qwen-2.5'];
-  static override readonly shape: SpaceShape = {
+// The table: one row per Space, stating only what differs (qwen.ts's QwenSpace does the rest).
+
+export const QWEN_2_5: SpaceSpec = {
+  label: 'Qwen Qwen-2.5',
+  url: 'https://qwen-qwen2-5.hf.space',
+  defaultModel: 'qwen-qwen2-5',
+  modelAliases: { 'qwen-2.5': 'qwen-qwen2-5' },
+  models: ['qwen-2.5'],
+  shape: {
     spaceId: 'Qwen/Qwen2.5',
     known: { apiName: 'model_chat', fnIndex: 3, triggerId: 25, inputs: [q('query'), q('history'), q('system'), q('model')], chatbotOutput: 1 },
     knownPrefix: '',
     // The Space's model radio: the 72B model is what the demo serves by default.
     modelValue: { 'qwen-qwen2-5': '72B' },
-  };
-}
+  },
+};
 
-export class Qwen_Qwen_2_5_Max extends QwenSpace {
-  static override readonly label = 'Qwen Qwen-2.5-Max';
-  static override readonly url = 'https://qwen-qwen2-5-max-demo.hf.space';
-  static override readonly defaultModel = 'qwen-qwen2-5-max';
-  static override readonly modelAliases = { 'qwen-2.5-max': 'qwen-qwen2-5-max' };
-  static override readonly models = ['qwen-2.5-max'];
-  static override readonly defaultSystemPrompt = 'You are a helpful assistant.';
-  static override readonly shape: SpaceShape = {
+export const QWEN_2_5_MAX: SpaceSpec = {
+  label: 'Qwen Qwen-2.5-Max',
+  url: 'https://qwen-qwen2-5-max-demo.hf.space',
+  defaultModel: 'qwen-qwen2-5-max',
+  modelAliases: { 'qwen-2.5-max': 'qwen-qwen2-5-max' },
+  models: ['qwen-2.5-max'],
+  defaultSystemPrompt: 'You are a helpful assistant.',
+  shape: {
     spaceId: 'Qwen/Qwen2.5-Max-Demo',
     known: { apiName: 'model_chat', fnIndex: 0, triggerId: 11, inputs: [q('query'), q('history'), q('system')], chatbotOutput: 1 },
     knownPrefix: '/gradio_api',
     modelValue: {},
-  };
-}
+  },
+};
 
-export class Qwen_Qwen_2_72B extends QwenSpace {
-  static override readonly label = 'Qwen Qwen-2-72B-Instruct';
-  static override readonly url = 'https://qwen-qwen2-72b-instruct.hf.space';
-  static override readonly defaultModel = 'qwen-qwen2-72b-instruct';
-  static override readonly modelAliases = { 'qwen-2-72b': 'qwen-qwen2-72b-instruct' };
-  static override readonly models = ['qwen-2-72b'];
-  /** gpt4free sends no system prompt to this Space when the messages carry none. */
-  static override readonly defaultSystemPrompt = '';
-  static override readonly shape: SpaceShape = {
+export const QWEN_2_72B: SpaceSpec = {
+  label: 'Qwen Qwen-2-72B-Instruct',
+  url: 'https://qwen-qwen2-72b-instruct.hf.space',
+  defaultModel: 'qwen-qwen2-72b-instruct',
+  modelAliases: { 'qwen-2-72b': 'qwen-qwen2-72b-instruct' },
+  models: ['qwen-2-72b'],
+  // gpt4free sends no system prompt to this Space when the messages carry none.
+  defaultSystemPrompt: '',
+  shape: {
     spaceId: 'Qwen/Qwen2-72B-Instruct',
     known: { apiName: 'model_chat', fnIndex: 0, triggerId: 11, inputs: [q('query'), q('history'), q('system')], chatbotOutput: 1 },
     knownPrefix: '',
     modelValue: {},
-  };
-}
+  },
+};
 
+/** Qwen3's models: the name a user picks, and the value the Space's model setting takes. */
 const QWEN3_IDS: Record<string, string> = {
   'qwen-3-235b': 'qwen3-235b-a22b',
   'qwen-3-32b': 'qwen3-32b',
@@ -66,29 +71,29 @@ const QWEN3_IDS: Record<string, string> = {
   'qwen-3-0.6b': 'qwen3-0.6b',
 };
 
-export class Qwen_Qwen_3 extends QwenSpace {
-  static override readonly label = 'Qwen Qwen-3';
-  static override readonly url = 'https://qwen-qwen3-demo.hf.space';
-  static override readonly defaultModel = 'qwen-3-235b';
-  static override readonly modelAliases = Object.fromEntries(Object.entries(QWEN3_IDS).map(([k, v]) => [v, k]));
-  static override readonly models = Object.keys(QWEN3_IDS);
-  static override readonly defaultSystemPrompt = 'You are a helpful and harmless assistant.';
-  static override readonly shape: SpaceShape = {
+export const QWEN_3: SpaceSpec = {
+  label: 'Qwen Qwen-3',
+  url: 'https://qwen-qwen3-demo.hf.space',
+  defaultModel: 'qwen-3-235b',
+  modelAliases: Object.fromEntries(Object.entries(QWEN3_IDS).map(([k, v]) => [v, k])),
+  models: Object.keys(QWEN3_IDS),
+  defaultSystemPrompt: 'You are a helpful and harmless assistant.',
+  shape: {
     spaceId: 'Qwen/Qwen3-Demo',
     known: { apiName: 'add_message', fnIndex: 13, triggerId: 31, inputs: [q('query'), q('settings'), { kind: 'fixed', value: null }, { kind: 'fixed', value: null }], chatbotOutput: 5 },
     knownPrefix: '/gradio_api',
     modelValue: QWEN3_IDS,
-  };
-}
+  },
+};
 
-export class Qwen_Qwen_2_5M extends QwenSpace {
-  static override readonly label = 'Qwen Qwen-2.5M';
-  static override readonly url = 'https://qwen-qwen2-5-1m-demo.hf.space';
-  static override readonly defaultModel = 'qwen-2.5-1m-demo';
-  static override readonly modelAliases = { 'qwen-2.5-1m': 'qwen-2.5-1m-demo' };
-  static override readonly models = ['qwen-2.5-1m'];
-  static override readonly defaultSystemPrompt = '';
-  static override readonly shape: SpaceShape = {
+export const QWEN_2_5_1M: SpaceSpec = {
+  label: 'Qwen Qwen-2.5M',
+  url: 'https://qwen-qwen2-5-1m-demo.hf.space',
+  defaultModel: 'qwen-2.5-1m-demo',
+  modelAliases: { 'qwen-2.5-1m': 'qwen-2.5-1m-demo' },
+  models: ['qwen-2.5-1m'],
+  defaultSystemPrompt: '',
+  shape: {
     spaceId: 'Qwen/Qwen2.5-1M-Demo',
     known: { apiName: 'generate', fnIndex: 2, triggerId: 5, inputs: [q('chat-with-query'), { kind: 'fixed', value: null }, { kind: 'fixed', value: 0 }], chatbotOutput: 0 },
     knownPrefix: '',
@@ -100,12 +105,19 @@ export class Qwen_Qwen_2_5M extends QwenSpace {
       const cut = text.indexOf('\n<summary>');
       return cut < 0 ? { text, reasoning: '' } : { text: text.slice(0, cut), reasoning: text.slice(cut + 1).replace(/<\/?summary>/g, '').trim() };
     },
-  };
-}
+  },
+};
+
+// gpt4free's provider names, each a Space built from its row.
+export const Qwen_Qwen_2_5 = new QwenSpace(QWEN_2_5);
+export const Qwen_Qwen_2_5_Max = new QwenSpace(QWEN_2_5_MAX);
+export const Qwen_Qwen_2_72B = new QwenSpace(QWEN_2_72B);
+export const Qwen_Qwen_3 = new QwenSpace(QWEN_3);
+export const Qwen_Qwen_2_5M = new QwenSpace(QWEN_2_5_1M);
 
 /** The Spaces, in the order fallback tries them after the chosen one. */
-export const SPACES = [Qwen_Qwen_2_5, Qwen_Qwen_2_5_Max, Qwen_Qwen_2_72B, Qwen_Qwen_3, Qwen_Qwen_2_5M] as const;
-export type SpaceProvider = (typeof SPACES)[number];
+export const SPACES: readonly QwenSpace[] = [Qwen_Qwen_2_5, Qwen_Qwen_2_5_Max, Qwen_Qwen_2_72B, Qwen_Qwen_3, Qwen_Qwen_2_5M];
+export type SpaceProvider = QwenSpace;
 
 /** The names a user picks from: each Space's models (aliases), default first. */
 export const MODELS: readonly string[] = SPACES.flatMap((s) => s.models);

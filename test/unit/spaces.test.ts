@@ -3,9 +3,10 @@
  * each kind of unavailability, including the cases that must not fall back.
  */
 import assert from 'node:assert/strict';
-import { clearEndpointCache } from '../../src/provider/qwen';
+import { clearEndpointCache, type QwenOptions, QwenSpace, type SpaceSpec } from '../../src/provider/qwen';
 import { QwenSpaces } from '../../src/provider/router';
-import { type SpacesOptions, spaceFor } from '../../src/provider/spaces';
+import { DEFAULT_SYSTEM_PROMPT } from '../../src/provider/prompt';
+import { MODELS, QWEN_2_5, QWEN_2_5_1M, QWEN_2_5_MAX, QWEN_2_72B, QWEN_3, SPACES, type SpacesOptions, spaceFor } from '../../src/provider/spaces';
 import type { ProviderEvent } from '../../src/provider/types';
 import { closedPort } from '../fixtures/proxy';
 import { failure } from '../support/failure';
@@ -184,5 +185,94 @@ describe('fallback from one Space to another', () => {
     }
     assert.ok(seen.some((e) => e.type === 'status' && e.status.stage === 'space-starting'), 'the wait is shown');
     assert.equal((seen.find((e) => e.type === 'done') as { text: string }).text, 'from qwen 2.5');
+  });
+});
+
+describe('the Spaces as data: a table of rows, a QwenSpace per row', () => {
+  const ROWS: readonly SpaceSpec[] = [QWEN_2_5, QWEN_2_5_MAX, QWEN_2_72B, QWEN_3, QWEN_2_5_1M];
+
+  it('builds each Space from its row, in the table\'s order, with the flags every Space shares', () => {
+    assert.equal(SPACES.length, ROWS.length);
+    SPACES.forEach((space, i) => {
+      const row = ROWS[i];
+      assert.ok(space instanceof QwenSpace);
+      assert.equal(space.label, row.label);
+      assert.equal(space.url, row.url);
+      assert.equal(space.defaultModel, row.defaultModel);
+      assert.deepEqual(space.modelAliases, row.modelAliases);
+      assert.deepEqual(space.models, row.models);
+      assert.equal(space.shape, row.shape);
+      assert.equal(space.defaultSystemPrompt, row.defaultSystemPrompt ?? DEFAULT_SYSTEM_PROMPT);
+      assert.deepEqual([space.working, space.supportsStream, space.supportsSystemMessage, space.supportsMessageHistory], [true, true, true, false]);
+      for (const m of row.models) assert.equal(spaceFor(m), space, `${m} is served by ${row.label}`);
+    });
+    assert.deepEqual(MODELS, ROWS.flatMap((r) => r.models));
+    assert.equal(new Set(SPACES.map((s) => s.shape.spaceId)).size, SPACES.length, 'one row per Space');
+  });
+
+  it('states only what differs: a row without a system prompt gets the default, \'\' sends none', () => {
+    assert.equal(QWEN_2_5.defaultSystemPrompt, undefined);
+    assert.equal(spaceFor('qwen-2.5').defaultSystemPrompt, DEFAULT_SYSTEM_PROMPT);
+    assert.equal(spaceFor('qwen-2-72b').defaultSystemPrompt, '');
+    assert.equal(spaceFor('qwen-3-8b').getModel('qwen3-8b'), 'qwen-3-8b', "Qwen3's aliases come from its row");
+    assert.equal(spaceFor('qwen-2.5-max').apiEndpoint, 'https://qwen-qwen2-5-max-demo.hf.space/gradio_api/queue/join');
+  });
+
+  describe('each Space keeps its own endpoint cache', () => {
+    let space: LocalSpace;
+    let url: string;
+    beforeEach(async () => {
+      clearEndpointCache();
+      space = new LocalSpace({ tokenDelayMs: 0, answer: () => 'cached or not' });
+      url = await space.start();
+    });
+    afterEach(() => space.stop());
+
+    async function ask(s: QwenSpace, o: QwenOptions = { baseUrl: url, hubUrl: null }): Promise<string> {
+      let text = '';
+      for await (const f of s.createAsyncGenerator('', [{ role: 'user', content: 'Hi' }], o)) text += f;
+      return text;
+    }
+
+    it('a Space reads /config once, and a second Space from the same row reads it for itself', async () => {
+      const a = new QwenSpace(QWEN_2_5);
+      const b = new QwenSpace(QWEN_2_5);
+      assert.equal(await ask(a), 'cached or not');
+      await ask(a);
+      assert.equal(space.stats.configs, 1, 'the first Space found its endpoint once');
+      assert.equal(await ask(b), 'cached or not');
+      assert.equal(space.stats.configs, 2, 'the second Space did not use the first one\'s endpoint');
+      await ask(b);
+      await ask(a);
+      assert.equal(space.stats.configs, 2, 'each kept its own');
+      assert.equal(space.stats.joins.length, 5);
+    });
+
+    it('forgetEndpoints forgets one Space\'s endpoints; clearEndpointCache forgets every Space\'s', async () => {
+      const a = new QwenSpace(QWEN_2_5);
+      const b = new QwenSpace(QWEN_2_5);
+      await ask(a);
+      await ask(b);
+      assert.equal(space.stats.configs, 2);
+      a.forgetEndpoints();
+      await ask(a);
+      await ask(b);
+      assert.equal(space.stats.configs, 3, 'only the Space that forgot read /config again');
+      clearEndpointCache();
+      await ask(a);
+      await ask(b);
+      assert.equal(space.stats.configs, 5, 'both read /config again');
+      await ask(a);
+      await ask(b);
+      assert.equal(space.stats.configs, 5, 'and kept what they read after the clear');
+    });
+
+    it('a Space built from a row with another URL is reached there, and the Hub is asked for its id', async () => {
+      const mine = new QwenSpace({ ...QWEN_2_5, url });
+      assert.equal(mine.apiEndpoint, `${url}/queue/join`);
+      assert.equal(await ask(mine, { hubUrl: url }), 'cached or not');
+      assert.deepEqual(space.hubAsked, ['Qwen/Qwen2.5']);
+      assert.equal(space.stats.joins[0].fnIndex, 3);
+    });
   });
 });

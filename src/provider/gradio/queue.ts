@@ -11,7 +11,7 @@ import { joinUrl } from './config';
 import { applyDiff, DiffError, isDiffOpList } from './diff';
 import type { Http } from './http';
 import { bodyMessage, pageText, readText } from './http';
-import { type GradioMessage, type GradioOutput, parseMessage } from './messages';
+import { classify, parseMessage } from './messages';
 import { SseParser, SseTooLarge } from './sse';
 
 export type QueueEvent =
@@ -108,62 +108,27 @@ export async function* submit(
           yield status({ stage: 'warning', message: `Skipped a malformed event from the Space: ${sse.data.slice(0, 120)}` });
           continue;
         }
-        if (msg.event_id === null || msg.event_id === undefined) {
-          if (msg.msg === 'heartbeat') {
+        const meaning = classify(msg, eventId);
+        switch (meaning.type) {
+          case 'heartbeat':
             // Only heartbeats so far: say the Space is alive, so a long wait is not a silent one.
             if (!outputs) yield status({ stage: 'alive', waitedSeconds: Math.round((Date.now() - joinedAt) / 1000) });
-            continue;
-          }
-          if (msg.msg === 'close_stream') {
+            break;
+          case 'closed':
             serverClosed = true;
             throw new QwenError('stream-ended', 'The Space closed the stream before the answer was complete.');
-          }
-          if (msg.msg === 'unexpected_error') throw unexpected(msg);
-          continue;
-        }
-        if (msg.event_id !== eventId) continue; // another event of this session: not ours
-        const m = msg as GradioMessage;
-        switch (m.msg) {
-          case 'estimation': {
-            const e = m as Extract<GradioMessage, { msg: 'estimation' }>;
-            yield status({ stage: 'queued', position: num(e.rank) ?? 0, queueSize: num(e.queue_size), etaSeconds: num(e.rank_eta) });
+          case 'update':
+            yield status(meaning.status);
             break;
-          }
-          case 'process_starts':
-            yield status({ stage: 'started', etaSeconds: num((m as { eta?: unknown }).eta) });
-            break;
-          case 'progress': {
-            const p = (m as Extract<GradioMessage, { msg: 'progress' }>).progress_data?.[0];
-            const fraction = p ? (typeof p.progress === 'number' ? p.progress : p.length ? (p.index ?? 0) / p.length : null) : null;
-            yield status({ stage: 'progress', fraction, description: p?.desc ?? null });
-            break;
-          }
-          case 'log': {
-            const l = m as Extract<GradioMessage, { msg: 'log' }>;
-            yield status({ stage: 'log', level: String(l.level ?? 'info'), message: stripHtml(String(l.log ?? '')) });
-            break;
-          }
-          case 'unexpected_error':
-            throw unexpected(m);
-          case 'process_generating':
-          case 'process_streaming':
-          case 'process_completed': {
-            const p = m as { msg: string; output?: GradioOutput; success?: boolean; title?: string | null };
-            const final = p.msg === 'process_completed';
-            if (p.success === false || (p.output && 'error' in p.output && p.output.error !== undefined && !Array.isArray(p.output.data))) {
-              if (final) completed = true;
-              throw spaceError(p.output, p.title);
-            }
-            if (final && (!p.output || !Array.isArray(p.output.data))) {
-              completed = true; // cancelled: `output: {}`
-              if (signal?.aborted) throw new QwenError('aborted', 'Stopped.');
-              throw new QwenError('stream-ended', 'The Space cancelled the request before it finished.');
-            }
-            const incoming = p.output?.data;
-            if (!Array.isArray(incoming)) {
-              yield status({ stage: 'warning', message: 'Skipped an event from the Space with no output data.' });
-              break;
-            }
+          case 'error':
+            if (meaning.final) completed = true;
+            throw meaning.error;
+          case 'cancelled':
+            completed = true;
+            if (signal?.aborted) throw new QwenError('aborted', 'Stopped.');
+            throw new QwenError('stream-ended', 'The Space cancelled the request before it finished.');
+          case 'output': {
+            const { data: incoming, final } = meaning;
             let ops: unknown[] | undefined;
             if (final || !outputs || !diffs) {
               // Full values: the first generating message, every completed one, and all of sse_v1.
@@ -191,8 +156,8 @@ export async function* submit(
             if (final) return;
             break;
           }
-          default:
-            break; // unknown message kinds from newer Gradio versions are not ours to judge
+          case 'ignore':
+            break;
         }
       }
     }
@@ -220,30 +185,4 @@ export async function* submit(
 
 function status(s: SpaceStatus): QueueEvent {
   return { type: 'status', status: s };
-}
-
-function num(x: unknown): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
-}
-
-function unexpected(msg: object): QwenError {
-  const m = msg as { message?: unknown; session_not_found?: unknown };
-  const text = stripHtml(String(m.message ?? '')) || 'no details given';
-  if (m.session_not_found || /session not found/i.test(text)) {
-    return new QwenError('unexpected', `The Space lost track of this request (${text}). It may have restarted.`, { spaceMessage: text });
-  }
-  return new QwenError('unexpected', `The Space reported an unexpected error: ${text}`, { spaceMessage: text });
-}
-
-function spaceError(output: GradioOutput | undefined, title: string | null | undefined): QwenError {
-  const raw = output?.error;
-  // Gradio hides an app's exception text unless show_error is on: `null`, or "None" on 4.17-4.23.
-  const hidden = raw === null || raw === undefined || raw === 'None' || String(raw).trim() === '';
-  const text = hidden ? '' : stripHtml(String(raw));
-  const head = title && title !== 'Error' ? `${stripHtml(title)}: ` : '';
-  return new QwenError(
-    'space-error',
-    hidden ? 'The Space raised an error and did not say why (it hides error details).' : `The Space raised an error: ${head}${text}`,
-    { spaceMessage: text || undefined },
-  );
 }
