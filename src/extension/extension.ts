@@ -12,12 +12,14 @@ import { registerDemoFaults } from './demoFaults';
 import { endpointChatModels, QwenChatModels, spaceModels } from './vscodeChat/languageModels';
 import { registerParticipant } from './vscodeChat/participant';
 import { ChatSession } from '../chat/session';
+import { exportConversation, importConversation } from './chatView/actions';
 import { ChatViewProvider } from './chatView/provider';
 import { ContextAttachments } from './chatView/context';
 import { generateAtCursor } from './editor/generate';
-import { Placement } from './editor/insertion';
+import { placeCode } from './editor/placeCode';
+import { codeTarget, slashRequest } from './editor/target';
 import { HistoryStore } from '../chat/store';
-import { explainMessage, parseSlash, SLASH_COMMANDS, slashMessage } from '../chat/prompts';
+import { explainMessage } from '../chat/prompts';
 import { modelLabel } from '../chat/statusText';
 import { ReviewController } from './editor/review';
 import { SettingsStore } from './settings';
@@ -73,38 +75,14 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   const review = new ReviewController(log, () => settings.value.reviewChanges);
   context.subscriptions.push(review);
 
-  /** Puts code at the cursor or over the selection, placed as Generate at Cursor places it, for review. */
-  async function placeCode(code: string, replace: boolean): Promise<void> {
-    const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-    if (!ed) return void vscode.window.showInformationMessage(replace ? 'Open a file and select the code to replace.' : 'Open a file to insert the code into.');
-    const range = replace ? new vscode.Range(ed.selection.start, ed.selection.end) : new vscode.Range(ed.selection.active, ed.selection.active);
-    const doc = ed.document;
-    const before = doc.lineAt(range.start.line).text.slice(0, range.start.character);
-    const after = doc.lineAt(range.end.line).text.slice(range.end.character);
-    const oldText = doc.getText(range);
-    let text = Placement.place(before, after, code, true, oldText);
-    if (doc.eol === vscode.EndOfLine.CRLF) text = text.replace(/\r?\n/g, '\r\n');
-    const start = doc.offsetAt(range.start);
-    if (!(await ed.edit((b) => b.replace(range, text)))) throw new Error('the editor refused the edit (is the file read-only?)');
-    const placed = new vscode.Range(doc.positionAt(start), doc.positionAt(start + text.length));
-    review.show(doc, placed, oldText, replace ? 'replace' : 'insert', replace ? 'Replace selection, from the chat' : 'Insert, from the chat');
-  }
+  const placeCodeHere = (code: string, replace: boolean) => placeCode(review, code, replace);
   const attachments = new ContextAttachments(context.workspaceState, (m) => view?.post(m), () => settings.value.maxPromptCharacters);
   const editorActions = {
     context: attachments,
-    insertCode: (code: string) => placeCode(code, false),
-    replaceSelection: (code: string) => placeCode(code, true),
+    insertCode: (code: string) => placeCodeHere(code, false),
+    replaceSelection: (code: string) => placeCodeHere(code, true),
     // /explain, /fix, /tests, /doc in the chat view: about the selection, or else the active file.
-    slash: (text: string) => {
-      const cmd = parseSlash(text);
-      if (!cmd) return undefined;
-      const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-      if (!ed) return { error: `/${cmd.command} works on the selection or the active file: open a file first. Your message is back in the input.` };
-      const code = ed.selection.isEmpty ? ed.document.getText() : ed.document.getText(ed.selection);
-      const file = vscode.workspace.asRelativePath(ed.document.uri, false);
-      const label = `${SLASH_COMMANDS[cmd.command].label}${ed.selection.isEmpty ? ` (${file})` : ''}`;
-      return { text: slashMessage(cmd.command, cmd.rest, code, ed.document.languageId, file), label, ...(cmd.command === 'explain' ? { system: settings.value.explainPrompt } : {}) };
-    },
+    slash: (text: string) => slashRequest(text, settings.value.explainPrompt),
   };
   const models = {
     list: () => ({ models: backend.models().map((m) => ({ name: m.id, space: m.where, label: m.family === 'space' ? modelLabel(m.id) : m.id, isDefault: m.id === DEFAULT_MODEL })), current: settings.value.model }),
@@ -131,16 +109,11 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
     );
 
   command('qwenChat.explainSelection', async () => {
-    const ed = vscode.window.activeTextEditor;
-    if (!ed || ed.selection.isEmpty) {
-      void vscode.window.showInformationMessage('Select some code to explain first.');
-      return;
-    }
-    const code = ed.document.getText(ed.selection);
-    const file = vscode.workspace.asRelativePath(ed.document.uri, false);
+    const t = codeTarget({ wholeFile: false, editor: vscode.window.activeTextEditor });
+    if (!t) return void vscode.window.showInformationMessage('Select some code to explain first.');
     const s = await session();
     await view!.reveal();
-    await s.send(explainMessage(code, ed.document.languageId, file), { system: settings.value.explainPrompt, label: 'Explain selection' });
+    await s.send(explainMessage(t.code, t.language, t.file), { system: settings.value.explainPrompt, label: 'Explain selection' });
   });
   // An optional { instruction } argument skips the input box (keybindings with args, tests).
   let generating: vscode.CancellationTokenSource | undefined;
@@ -188,11 +161,11 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
   command('qwenChat.exportConversation', async () => {
     const s = await session();
     if (!s.conversation.turns.length) return void vscode.window.showInformationMessage('This conversation is empty: there is nothing to export yet.');
-    await view!.exportConversation(s, s.conversation.id);
+    await exportConversation(s, s.conversation.id, log);
   });
   command('qwenChat.importConversation', async () => {
     await view!.reveal();
-    await view!.importConversation(await session());
+    await importConversation(await session(), log);
   });
   // The user asked for a new conversation: it is for typing in, so the input gets the focus (always;
   // the session itself never moves the focus, as code calling it may be working in an editor).
@@ -254,7 +227,7 @@ export function activate(context: vscode.ExtensionContext): QwenChatApi {
 
   log.info(`activate() took ${(performance.now() - started).toFixed(1)} ms`);
   // Tests in a real VS Code reach the session through the extension's exports.
-  return { session, placeCode, review, attachments };
+  return { session, placeCode: placeCodeHere, review, attachments };
 }
 
 export function deactivate(): void {

@@ -1,13 +1,26 @@
 /** The sidebar chat: a webview view that renders the ChatSession and forwards the user's actions. */
 import * as vscode from 'vscode';
-import { assertNever, type HostToWebview, isSafeExternalLink, parseWebviewMessage, TRASH_DAYS, type WebviewToHost } from '../../protocol';
-import { newId } from '../../chat/model';
 import type { ChatSession } from '../../chat/session';
-import { ChatPresenter } from './presenter';
-import type { ContextAttachments } from './context';
-import { exportFileName, fromMarkdown, importedTitle, MAX_IMPORT_BYTES, openableUri, TranscriptError } from '../../chat/transcript';
 import { isOpenableSetting } from '../../chat/statusText';
+import { assertNever, type HostToWebview, parseWebviewMessage, type WebviewToHost } from '../../protocol';
+import {
+  chooseModel,
+  copyText,
+  deleteForever,
+  emptyTrash,
+  exportConversation,
+  importConversation,
+  loadImage,
+  type ModelList,
+  openAttachment,
+  openLink,
+  renameConversation,
+  restoreConversation,
+  trashConversation,
+} from './actions';
+import type { ContextAttachments } from './context';
 import { chatHtml, nonce } from './html';
+import { ChatPresenter } from './presenter';
 
 export interface EditorActions {
   /** What is attached to the next message. */
@@ -16,14 +29,6 @@ export interface EditorActions {
   replaceSelection(code: string): Promise<void>;
   /** A slash command (/explain, /fix, /tests, /doc) as the message to send, or why it cannot be. */
   slash?(text: string): { text: string; system?: string; label: string } | { error: string } | undefined;
-}
-
-/** A model of the picker: its setting name, a friendly label ("Qwen3 32B"), its Space, and whether it is the default. */
-export interface ModelChoice {
-  name: string;
-  space: string;
-  label?: string;
-  isDefault?: boolean;
 }
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -41,10 +46,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly session: () => Promise<ChatSession>,
     private readonly editor: EditorActions,
     private readonly log: vscode.LogOutputChannel,
-    private readonly models?: {
-      list: () => { models: ModelChoice[]; current: string };
-      pick: (model: string) => Thenable<void>;
-    },
+    private readonly models?: ModelList,
     /** Fetches an image the user agreed to load, as a data: URL. */
     private readonly fetchImage?: (src: string) => Promise<string>,
   ) {}
@@ -118,37 +120,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         if (this.focusPending) this.post({ type: 'focusInput' });
         this.focusPending = false;
         return;
-      case 'loadImage': {
-        let host = '';
-        try {
-          const u = new URL(msg.src);
-          if (u.protocol !== 'https:') throw new Error('not https');
-          host = u.host;
-        } catch {
-          this.post({ type: 'image', id: msg.id, error: 'Only https images load.' });
-          return;
-        }
-        const ok = await vscode.window.showWarningMessage(
-          `Load the image from ${host}?`,
-          { modal: true, detail: `Loading it contacts ${host} and tells it your IP address:\n${msg.src}` },
-          'Load image',
-        );
-        if (ok !== 'Load image' || !this.fetchImage) {
-          this.post({ type: 'image', id: msg.id, error: `Not loaded from ${host}.` });
-          return;
-        }
-        try {
-          this.post({ type: 'image', id: msg.id, dataUrl: await this.fetchImage(msg.src) });
-        } catch (err) {
-          this.post({ type: 'image', id: msg.id, error: `The image from ${host} did not load: ${err instanceof Error ? err.message : String(err)}` });
-        }
-        return;
-      }
+      case 'loadImage':
+        return this.post({ type: 'image', id: msg.id, ...(await loadImage(msg.src, this.fetchImage)) });
       case 'pickModel':
         if (this.models?.list().models.some((m) => m.name === msg.model)) await this.models.pick(msg.model);
         return;
       case 'chooseModel':
-        return this.chooseModel();
+        return this.models && chooseModel(this.models);
       case 'addEndpoint':
         return void vscode.commands.executeCommand('qwenChat.addEndpoint');
       case 'openSetting':
@@ -175,39 +153,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return this.editor.context.remove(msg.id);
       case 'openAttachment': {
         const a = session.attachment(msg.turnId, msg.index);
-        if (!a) return;
-        const range = a.lines ? new vscode.Range(a.lines.start - 1, 0, a.lines.end - 1, Number.MAX_SAFE_INTEGER) : undefined;
-        try {
-          if (!openableUri(a.uri)) throw new Error('not a file');
-          await vscode.window.showTextDocument(vscode.Uri.parse(a.uri, true), { ...(range ? { selection: range } : {}), preview: true });
-        } catch {
-          // The file is gone or moved: show what was sent, so it is not lost.
-          const doc = await vscode.workspace.openTextDocument({ content: a.text, language: a.languageId || 'plaintext' });
-          await vscode.window.showTextDocument(doc, { preview: true });
-          void vscode.window.showInformationMessage(`${a.path} could not be opened; this is the text that was attached.`);
-        }
-        return;
+        return a && openAttachment(a);
       }
       case 'exportConversation':
-        return this.exportConversation(session, msg.id);
+        return exportConversation(session, msg.id, this.log);
       case 'importConversation':
-        return this.importConversation(session);
+        return importConversation(session, this.log);
       case 'restoreConversation':
-        if (!(await session.restore(msg.id))) void vscode.window.showWarningMessage('That conversation is no longer in the trash.');
-        return;
-      case 'deleteForever': {
-        const title = await session.titleOf(msg.id);
-        const ok = await vscode.window.showWarningMessage(`Delete "${title ?? 'Untitled'}" for good?`, { modal: true, detail: 'It cannot be restored afterwards.' }, 'Delete for Good');
-        if (ok === 'Delete for Good') await session.deleteForever(msg.id);
-        return;
-      }
-      case 'emptyTrash': {
-        const n = (await session.trash()).length;
-        if (!n) return;
-        const ok = await vscode.window.showWarningMessage(`Delete the ${n === 1 ? 'conversation' : `${n} conversations`} in the trash for good?`, { modal: true, detail: 'They cannot be restored afterwards.' }, 'Empty Trash');
-        if (ok === 'Empty Trash') await session.emptyTrash();
-        return;
-      }
+        return restoreConversation(session, msg.id);
+      case 'deleteForever':
+        return deleteForever(session, msg.id);
+      case 'emptyTrash':
+        return emptyTrash(session);
       case 'cancelQueued':
         return session.cancelQueued(msg.id);
       case 'resumeQueue':
@@ -225,12 +182,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const hits = await session.searchHits(msg.query);
         return this.post({ type: 'historyMatches', query: msg.query, ids: hits.map((h) => h.id), snippets: hits.flatMap((h) => (h.snippet ? [{ id: h.id, snippet: h.snippet }] : [])) });
       }
-      case 'renameConversation': {
-        const title = await session.titleOf(msg.id);
-        const next = await vscode.window.showInputBox({ title: 'Rename conversation', value: title ?? '', prompt: 'The name shown in History', validateInput: (v) => (v.trim() ? undefined : 'A name cannot be empty') });
-        if (next?.trim()) await session.rename(msg.id, next);
-        return;
-      }
+      case 'renameConversation':
+        return renameConversation(session, msg.id);
       case 'switchVersion':
         return session.showVersion(msg.turnId, msg.index);
       case 'newConversation':
@@ -238,19 +191,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return this.post({ type: 'focusInput' });
       case 'openConversation':
         return session.open(msg.id);
-      case 'deleteConversation': {
-        // No confirmation: it goes to the trash, and the notification's Restore brings it back.
-        const title = (await session.titleOf(msg.id)) ?? 'Untitled';
-        await session.delete(msg.id);
-        void vscode.window.showInformationMessage(`Moved "${title}" to the trash. History keeps it there for ${TRASH_DAYS} days.`, 'Restore').then(async (a) => {
-          if (a === 'Restore' && !(await session.restore(msg.id))) void vscode.window.showWarningMessage(`"${title}" is no longer in the trash.`);
-        });
-        return;
-      }
+      case 'deleteConversation':
+        return trashConversation(session, msg.id);
       case 'copy':
-        await vscode.env.clipboard.writeText(msg.text);
-        vscode.window.setStatusBarMessage('Copied to the clipboard', 2000);
-        return;
+        return copyText(msg.text);
       // The editor takes the focus first, then the code lands: the review's keys work at once, and
       // nothing moves the focus after the user sees the code (and goes on to something else).
       case 'insertCode':
@@ -260,78 +204,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await this.focusEditor();
         return this.editor.replaceSelection(msg.code);
       case 'openLink':
-        if (!isSafeExternalLink(msg.href)) {
-          this.log.warn(`refused to open a link with an unsafe scheme`);
-          void vscode.window.showWarningMessage('Qwen Chat only opens http, https and mailto links.');
-          return;
-        }
-        // VS Code's own flow: it asks, showing the URL, unless the domain is trusted; then opens once.
-        this.log.info(`openExternal ${msg.href.slice(0, 200)}`);
-        await vscode.env.openExternal(vscode.Uri.parse(msg.href, true));
-        return;
+        return openLink(msg.href, this.log);
       default:
         assertNever(msg);
     }
   }
 
-  /** An error's "Pick another model": the models in VS Code's quick pick, the current one marked. */
-  private async chooseModel(): Promise<void> {
-    if (!this.models) return;
-    const { models, current } = this.models.list();
-    const picked = await vscode.window.showQuickPick(
-      models.map((m) => ({ label: m.label ?? m.name, description: [m.name === current ? 'current' : '', m.isDefault ? 'default' : ''].filter(Boolean).join(', '), detail: m.space, name: m.name })),
-      { title: 'Pick another model', placeHolder: 'The model to ask (then Retry)' },
-    );
-    if (picked) await this.models.pick(picked.name);
-  }
-
   /** Shows what went wrong with an action the user took in the view, if anything did. */
   said(problem: string | undefined): void {
     if (problem) void vscode.window.showWarningMessage(`Qwen: ${problem}`);
-  }
-
-  /** Asks where, then writes the conversation as Markdown (see transcript.ts). */
-  async exportConversation(session: ChatSession, id: string): Promise<void> {
-    const ex = await session.exportMarkdown(id);
-    if (!ex) return void vscode.window.showWarningMessage('That conversation could not be read.');
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const target = await vscode.window.showSaveDialog({
-      title: `Export "${ex.title}" as Markdown`,
-      saveLabel: 'Export',
-      filters: { Markdown: ['md'] },
-      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, exportFileName(ex.title)) } : {}),
-    });
-    if (!target) return;
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(ex.markdown));
-    this.log.info(`exported a conversation to ${target.toString()}`);
-    const open = await vscode.window.showInformationMessage(`Exported "${ex.title}" to ${vscode.workspace.asRelativePath(target, false)}.`, 'Open');
-    if (open === 'Open') await vscode.window.showTextDocument(target);
-  }
-
-  /** Asks for a file that Export wrote, and opens it as a new conversation. */
-  async importConversation(session: ChatSession): Promise<void> {
-    const picked = await vscode.window.showOpenDialog({
-      title: 'Import a conversation exported by Qwen Chat',
-      openLabel: 'Import',
-      canSelectMany: false,
-      filters: { Markdown: ['md', 'markdown'], 'All files': ['*'] },
-      ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
-    });
-    const file = picked?.[0];
-    if (!file) return;
-    const name = vscode.workspace.asRelativePath(file, false);
-    try {
-      const stat = await vscode.workspace.fs.stat(file);
-      if (stat.size > MAX_IMPORT_BYTES) throw new TranscriptError(`it is ${(stat.size / 1024 / 1024).toFixed(0)} MB, larger than any conversation Qwen Chat exports.`);
-      const c = fromMarkdown(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)), newId);
-      c.title = importedTitle(c.title);
-      await session.importConversation(c);
-      void vscode.window.showInformationMessage(`Imported "${c.title}" (${c.turns.length} messages) from ${name}.`);
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      this.log.warn(`import of ${name} failed: ${why}`);
-      void vscode.window.showErrorMessage(`Qwen Chat could not import ${name}: ${why}`);
-    }
   }
 
   dispose(): void {

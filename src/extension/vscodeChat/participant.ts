@@ -11,6 +11,7 @@ import { Answer } from '../../provider/answer';
 import type { ChatMessage } from '../../provider/prompt';
 import { spaceFor } from '../../provider/spaces';
 import { explainMessage, fixMessage } from '../../chat/prompts';
+import { codeTarget, targetLocation } from '../editor/target';
 import { DEFAULT_EXPLAIN_PROMPT, type Settings } from '../settings';
 import { statusText } from '../../chat/statusText';
 import type { ModelStream } from './languageModels';
@@ -18,17 +19,6 @@ import { answerFooter, type AnswerMetadata, historyAnswer } from './participantH
 import { type BatcherOptions, TextBatcher } from '../../chat/textBatcher';
 
 export const PARTICIPANT_ID = 'qwenChat.qwen';
-
-/** The code a slash command works on: the selection, or the whole active file. */
-function target(): { code: string; language: string; file: string; location: vscode.Location | vscode.Uri } | undefined {
-  const ed = vscode.window.activeTextEditor;
-  if (!ed) return undefined;
-  const file = vscode.workspace.asRelativePath(ed.document.uri, false);
-  if (!ed.selection.isEmpty) {
-    return { code: ed.document.getText(ed.selection), language: ed.document.languageId, file, location: new vscode.Location(ed.document.uri, ed.selection) };
-  }
-  return { code: ed.document.getText(), language: ed.document.languageId, file, location: ed.document.uri };
-}
 
 function historyMessages(context: vscode.ChatContext): ChatMessage[] {
   const out: ChatMessage[] = [];
@@ -71,12 +61,12 @@ export function registerParticipant(
     const messages: ChatMessage[] = [];
     let prompt = request.prompt;
     if (request.command === 'explain' || request.command === 'fix') {
-      const t = target();
+      const t = codeTarget({ wholeFile: true, editor: vscode.window.activeTextEditor });
       if (!t) {
         response.markdown('Open a file (and select code, or not for the whole file) first.');
         return {};
       }
-      response.reference(t.location);
+      response.reference(targetLocation(t));
       if (request.command === 'explain') {
         messages.push({ role: 'system', content: s.explainPrompt || DEFAULT_EXPLAIN_PROMPT });
         prompt = explainMessage(t.code, t.language, t.file) + (request.prompt.trim() ? `\n\n${request.prompt}` : '');
