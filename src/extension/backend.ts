@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import { Http, mayCarryHfToken, redactUrl } from '../provider/gradio/http';
 import { HealthMemory } from '../provider/health';
 import { HubStages } from '../provider/hub';
+import { describeError } from '../provider/errors';
+import { listModels } from '../provider/openai/client';
 import { presetById } from '../provider/openai/presets';
 import type { ChatMessage } from '../provider/prompt';
 import { allModels, type EndpointSetting, type ModelRef, resolveEndpoints, resolveModel, type ResolvedEndpoint, routeStream, whereOf } from '../provider/router';
@@ -65,6 +67,9 @@ export class Backend implements vscode.Disposable {
   private readonly modelsChanged = new vscode.EventEmitter<void>();
   /** The model list changed (settings) or a model's health did. */
   readonly onDidChangeModels = this.modelsChanged.event;
+  /** Each endpoint model's context window as its server's /models said it (`ENDPOINT/MODEL` -> tokens). */
+  private readonly liveContext = new Map<string, number>();
+  private learning: Promise<void> | undefined;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -74,7 +79,10 @@ export class Backend implements vscode.Disposable {
     this.disposables.push(
       this.modelsChanged,
       secrets.onDidChange((e) => e.key === TOKEN_KEY && (this.tokenLoaded = false)),
-      settings.onChange(() => this.modelsChanged.fire()),
+      settings.onChange(() => {
+        this.learning = undefined; // endpoints may have come or gone: ask their /models again
+        this.modelsChanged.fire();
+      }),
     );
     const sub = this.health.onDidChange(() => this.modelsChanged.fire());
     this.disposables.push({ dispose: () => sub.dispose() });
@@ -98,9 +106,36 @@ export class Backend implements vscode.Disposable {
       id,
       where: whereOf(ref),
       family: ref.kind,
-      ...(contextOf(ref) ? { contextTokens: contextOf(ref) } : {}),
+      ...((this.liveContext.get(id) ?? contextOf(ref)) ? { contextTokens: this.liveContext.get(id) ?? contextOf(ref) } : {}),
       nativeTools: ref.kind === 'endpoint' && (ref.endpoint.preset?.nativeTools ?? true),
     }));
+  }
+
+  /**
+   * Asks each declared endpoint's /models, once per settings change, for the real context windows
+   * (vLLM's max_model_len, OpenRouter's context_length, ...), so the pickers' maxInputTokens is the
+   * server's. Never asks the user anything (the key goes only where it was entered for); a server
+   * that does not say keeps the preset's window. The list changes when it learned something.
+   */
+  learnContextWindows(): Promise<void> {
+    return (this.learning ??= (async () => {
+      let learned = false;
+      for (const ep of resolveEndpoints(this.endpoints).filter((e) => e.declared)) {
+        try {
+          const apiKey = await this.keyFor(ep, false);
+          const models = await listModels({ name: ep.name, baseUrl: ep.baseUrl, ...(ep.preset ? { preset: ep.preset.id } : {}), ...(apiKey ? { apiKey } : {}) }, { ...this.httpOptions(), idleTimeoutMs: 10_000 });
+          for (const m of models) {
+            const id = `${ep.name}/${m.id}`;
+            if (m.fromPreset || !m.contextTokens || this.liveContext.get(id) === m.contextTokens) continue;
+            this.liveContext.set(id, m.contextTokens);
+            learned = true;
+          }
+        } catch (err) {
+          this.log.info(`endpoint ${ep.name}: its /models did not give the context windows (${describeError(err).message})`);
+        }
+      }
+      if (learned) this.modelsChanged.fire();
+    })());
   }
 
   /** The model a name stands for, or undefined for a name the list no longer has. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ChatSession } from '../../src/chat/session';
 import type { QwenChatApi } from '../../src/extension/extension';
+import { startEndpoint } from '../fixtures/endpoint';
 import { LocalProxy } from '../fixtures/proxy';
 import { nextEvent, waitFor } from '../support/wait';
 
@@ -400,6 +401,23 @@ describe('Qwen Chat inside the extension host', function () {
     assert.equal(text, 'Hello from the language model API.');
     assert.ok(pieces > 2, 'streamed in pieces');
     assert.ok((await m.countTokens('four words of text')) > 0);
+  });
+
+  it('gives VS Code an endpoint model\'s real context window, as its /models says it', async () => {
+    const ep = await startEndpoint({ dialect: 'vllm', models: ['Qwen/Qwen3-8B'], contextTokens: 131_072 });
+    try {
+      await config().update('qwenChat.endpoints', [{ name: 'mine', preset: 'vllm', baseUrl: ep.url, models: ['Qwen/Qwen3-8B'] }], vscode.ConfigurationTarget.Global);
+      // Without /models the window would be the default 32,768 tokens.
+      const m = await waitFor(
+        'the window from /models in VS Code',
+        async () => (await vscode.lm.selectChatModels({ vendor: 'qwen-space', id: 'mine/Qwen/Qwen3-8B' })).find((x) => x.maxInputTokens > 100_000),
+        { timeoutMs: 20_000, everyMs: 200 },
+      );
+      assert.ok(m.maxInputTokens < 131_072, 'the window less the room kept for the answer');
+    } finally {
+      await config().update('qwenChat.endpoints', undefined, vscode.ConfigurationTarget.Global);
+      await ep.close();
+    }
   });
 
   it('turns a <tool_call> in the answer into a tool call part, and sends the tool result back in the next prompt', async () => {

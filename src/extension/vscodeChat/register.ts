@@ -11,6 +11,8 @@ export function registerVsCodeChat(context: vscode.ExtensionContext, backend: Ba
   const lmProvider = new QwenChatModels((messages, signal, model, tools) => backend.stream(messages, signal, { model, tools }), log, {
     // The model chosen in the settings comes first, so VS Code's picker starts on it.
     models: () => {
+      // The endpoints' real context windows, once: the list changes (and is read again) when they come.
+      void backend.learnContextWindows();
       const all = [...spaceModels(), ...endpointChatModels(backend.models())];
       return [...all.filter((m) => m.id === settings.value.model), ...all.filter((m) => m.id !== settings.value.model)];
     },
