@@ -275,8 +275,10 @@ describe('markdown rendering of model output', () => {
       });
       // Every update renders at most about two pieces, however long the block.
       assert.ok(Math.max(...costs) <= 2 * PIECE + 2 * longestLine, `max render per update ${Math.max(...costs)}`);
-      // ...and once the answer ends, the result is exactly what rendering it all at once gives.
+      // ...and once the answer ends, the result is exactly what rendering it all at once gives,
+      // made from the pieces (only the rest is coloured), not by rendering the whole block again.
       sm.finish();
+      assert.ok(sm.lastRenderedChars <= PIECE + longestLine, `the end rendered ${sm.lastRenderedChars} characters again`);
       assert.deepEqual(shownCode(root), [code]);
       assert.deepEqual(codeHtml(root), wholeCodeHtml(block));
     });

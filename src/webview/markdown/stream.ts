@@ -22,7 +22,9 @@ import type { Render } from './render';
  * many characters, so a token at the end of a 2,000-line block costs what one at its start does.
  * A piece ends where the highlighter is at top level (not inside a comment or a string), so the
  * pieces are coloured as the whole block would be; if no such line comes within MAX_OPEN_PIECES
- * pieces, a piece is frozen anyway. The block is rendered whole once it is finished.
+ * pieces, a piece is frozen anyway. Once the block is finished, pieces that all ended at top
+ * level are kept as they are (only the rest is coloured): rendering a 20,000-token block whole
+ * again at the end was a task of over half a second. Otherwise the block is rendered whole.
  */
 export const CODE_PIECE_CHARS = AUTO_DETECT_LIMIT;
 const MAX_OPEN_PIECES = 4;
@@ -39,10 +41,14 @@ interface FrozenBlock {
 interface PiecedCode {
   /** Where the block starts in the source: identifies it across updates. */
   at: number;
+  /** Its fence's info string. */
+  info: string;
   language: string;
   live: HTMLElement;
   /** Characters of its code frozen into pieces. */
   frozen: number;
+  /** Every piece ended with the highlighter at top level: the pieces joined are the whole block's colouring. */
+  exact: boolean;
 }
 
 /** A finished item of the open list or table: a list item, or a table's body row. */
@@ -292,6 +298,9 @@ export class StreamingMarkdown {
     const at = this.frozenAt;
     if (!final && tokens.length === 1 && first.type === 'fence' && (this.pieced?.at === at || first.content.length >= this.pieceChars)) {
       cost.renderedChars += this.updatePieces(at, first.info, first.content);
+    } else if (final && tokens.length === 1 && first.type === 'fence' && this.pieced?.at === at && this.pieced.exact && this.pieced.info === first.info && this.pieced.language === pickLanguage(first.info, first.content.slice(0, AUTO_DETECT_LIMIT))) {
+      cost.renderedChars += this.settlePieces(this.pieced, first.content);
+      this.pieced = null;
     } else {
       this.pieced = null;
       this.tail.innerHTML = tokens.length ? this.render.tokens(tokens, { references: all }) : '';
@@ -556,7 +565,7 @@ export class StreamingMarkdown {
       pre.append(el);
       this.tail.replaceChildren(pre);
       this.decorate(this.tail);
-      p = this.pieced = { at, language: pickLanguage(info, code.slice(0, AUTO_DETECT_LIMIT)), live, frozen: 0 };
+      p = this.pieced = { at, info, language: pickLanguage(info, code.slice(0, AUTO_DETECT_LIMIT)), live, frozen: 0, exact: true };
     }
     let rendered = 0;
     const complete = code.lastIndexOf('\n') + 1;
@@ -572,11 +581,25 @@ export class StreamingMarkdown {
         box.innerHTML = piece.html;
         p.live.before(box);
         p.frozen = complete;
+        if (!piece.atTop) p.exact = false;
       }
     }
     const rest = code.slice(p.frozen);
     p.live.innerHTML = rest ? this.render.code(rest, p.language).html : '';
     return rendered + rest.length;
+  }
+
+  /**
+   * The finished block from its pieces: the rest coloured, then the pieces' boxes and the live
+   * span dissolved into the code element, which then holds what rendering the block whole makes.
+   */
+  private settlePieces(p: PiecedCode, code: string): number {
+    const rest = code.slice(p.frozen);
+    const code_ = p.live.parentElement!;
+    p.live.insertAdjacentHTML('beforebegin', rest ? this.render.code(rest, p.language).html : '');
+    p.live.remove();
+    for (const box of Array.from(code_.children)) if (box.classList.contains('md-piece')) box.replaceWith(...Array.from(box.childNodes));
+    return rest.length;
   }
 }
 
