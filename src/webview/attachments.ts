@@ -5,6 +5,7 @@
  */
 import type { ContextOptionView, PendingContextView } from '../protocol';
 import { $, announce, count, el, iconButton, ownAction, post } from './controls';
+import { listboxKey } from './listbox';
 
 const els = {
   input: $<HTMLTextAreaElement>('input'),
@@ -157,27 +158,19 @@ function choose(i: number): void {
  * it). True when the key was the list's; the composer then does nothing more with it.
  */
 export function handleKey(e: KeyboardEvent): boolean {
-  if (els.options.hidden || !shown.length) return false;
-  switch (e.key) {
-    case 'ArrowDown':
-    case 'ArrowUp':
-      active = (active + (e.key === 'ArrowDown' ? 1 : shown.length - 1)) % shown.length;
+  return listboxKey(e, {
+    size: els.options.hidden ? 0 : shown.length,
+    active,
+    move: (i) => {
+      active = i;
       refresh();
-      break;
-    case 'Enter':
-    case 'Tab':
-      if (e.shiftKey) return false;
+    },
+    take: () => {
       choose(active);
-      break;
-    case 'Escape':
-      closeOptions(false);
-      break;
-    default:
-      return false;
-  }
-  e.preventDefault();
-  e.stopPropagation();
-  return true;
+      return true;
+    },
+    close: () => closeOptions(false),
+  });
 }
 
 els.input.addEventListener('input', () => {

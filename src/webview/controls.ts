@@ -88,3 +88,8 @@ export function announce(text: string): void {
 
 /** "12,345". */
 export const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Where a model runs, in words: a Space's models are served by their Space; `ENDPOINT/MODEL` by your endpoint. */
+export function servedBy(model: string, where: string): string {
+  return model.includes('/') ? `served by your endpoint, ${where}` : `served by the Space ${where}`;
+}

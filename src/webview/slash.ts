@@ -5,6 +5,7 @@
  */
 import { SLASH_COMMANDS, type SlashCommand } from '../protocol';
 import { $, el } from './controls';
+import { listboxKey } from './listbox';
 
 const els = {
   input: $<HTMLTextAreaElement>('input'),
@@ -66,32 +67,24 @@ function choose(i: number): void {
 
 /** Keys while the list is open: arrows move, Enter or Tab takes the command, Escape closes the list. */
 export function handleKey(e: KeyboardEvent): boolean {
-  if (els.list.hidden || !shown.length) return false;
-  switch (e.key) {
-    case 'ArrowDown':
-    case 'ArrowUp':
-      active = (active + (e.key === 'ArrowDown' ? 1 : shown.length - 1)) % shown.length;
+  return listboxKey(e, {
+    size: els.list.hidden ? 0 : shown.length,
+    active,
+    move: (i) => {
+      active = i;
       refresh();
-      break;
-    case 'Enter':
-    case 'Tab':
-      if (e.shiftKey) return false;
+    },
+    take: (key) => {
       // "/explain" typed whole: Enter sends it, as it would without the list; on a partial one it takes it, as Tab does.
-      if (e.key === 'Enter' && typed()?.toLowerCase() === shown[active]) {
+      if (key === 'Enter' && typed()?.toLowerCase() === shown[active]) {
         close();
         return false;
       }
       choose(active);
-      break;
-    case 'Escape':
-      close();
-      break;
-    default:
-      return false;
-  }
-  e.preventDefault();
-  e.stopPropagation();
-  return true;
+      return true;
+    },
+    close,
+  });
 }
 
 /**
