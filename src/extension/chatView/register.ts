@@ -3,29 +3,16 @@
  * Replace, and the commands that act on the chat (attach, export, import, new, focus).
  */
 import * as vscode from 'vscode';
-import type { ChatSession } from '../../chat/session';
 import { modelLabel } from '../../chat/statusText';
 import { DEFAULT_MODEL } from '../../provider/spaces';
-import type { Backend } from '../backend';
-import type { RegisterCommand } from '../commands';
+import type { SurfaceDeps } from '../commands';
 import { placeCode } from '../editor/placeCode';
-import type { ReviewController } from '../editor/review';
 import { slashRequest } from '../editor/target';
-import type { SettingsStore } from '../settings';
 import { exportConversation, importConversation } from './actions';
 import { ContextAttachments } from './context';
 import { ChatViewProvider } from './provider';
 
-export interface ChatViewDeps {
-  backend: Backend;
-  settings: SettingsStore;
-  log: vscode.LogOutputChannel;
-  session: () => Promise<ChatSession>;
-  review: ReviewController;
-  command: RegisterCommand;
-}
-
-export function registerChatView(context: vscode.ExtensionContext, d: ChatViewDeps): { view: ChatViewProvider; attachments: ContextAttachments; placeCode: (code: string, replace: boolean) => Promise<void> } {
+export function registerChatView(context: vscode.ExtensionContext, d: SurfaceDeps): { view: ChatViewProvider; attachments: ContextAttachments; placeCode: (code: string, replace: boolean) => Promise<void> } {
   const { backend, settings, log, session, review, command } = d;
   let view: ChatViewProvider | undefined;
   const place = (code: string, replace: boolean) => placeCode(review, code, replace);

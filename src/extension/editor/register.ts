@@ -1,21 +1,11 @@
 /** The editor commands: Explain Selection (into the chat) and Generate at Cursor (into the document, for review). */
 import * as vscode from 'vscode';
 import { explainMessage } from '../../chat/prompts';
-import type { ChatSession } from '../../chat/session';
-import type { Backend } from '../backend';
-import type { RegisterCommand } from '../commands';
-import type { SettingsStore } from '../settings';
+import type { SurfaceDeps } from '../commands';
 import { generateAtCursor } from './generate';
-import type { ReviewController } from './review';
 import { codeTarget } from './target';
 
-export interface EditorDeps {
-  backend: Backend;
-  settings: SettingsStore;
-  log: vscode.LogOutputChannel;
-  session: () => Promise<ChatSession>;
-  review: ReviewController;
-  command: RegisterCommand;
+export interface EditorDeps extends SurfaceDeps {
   /** Brings the chat forward (Explain Selection answers there). */
   revealChat: () => Promise<void>;
 }
