@@ -404,9 +404,19 @@ export class NativeChat {
    * models answer plain messages), waits until it lists `shows`, and closes it again.
    */
   async manageModels(shows: string, screenshot?: string): Promise<void> {
+    await this.openManageModels(shows);
+    if (screenshot) await this.vs.screenshot(screenshot);
+    await this.closeManageModels();
+  }
+
+  /** Runs "Chat: Manage Language Models" and waits until it lists `shows`. */
+  async openManageModels(shows: string): Promise<void> {
     await this.vs.command('Chat: Manage Language Models');
     await waitFor(`Manage Models to list ${shows}`, async () => (await this.vs.page.locator(`text=${shows}`).count()) > 0, { timeoutMs: 30_000, everyMs: 250 });
-    if (screenshot) await this.vs.screenshot(screenshot);
+  }
+
+  /** Closes Manage Models (and a dialog it may have left). */
+  async closeManageModels(): Promise<void> {
     await waitFor('Manage Models to close', async () => {
       await this.vs.page.keyboard.press('Escape');
       return !(await this.vs.page.locator('text=Install Model Providers').isVisible().catch(() => false));

@@ -4,16 +4,18 @@
  * native tool calls (OpenAI `tools`, `tool_calls`, and the result back as a `tool` message).
  */
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type LocalEndpoint, startEndpoint } from '../fixtures/endpoint';
 import { closedPort } from '../fixtures/proxy';
 import { waitFor } from '../support/wait';
-import { ensureInstalled, NativeChat, VsCode } from './harness';
+import { ensureInstalled, NativeChat, ROOT, VsCode } from './harness';
 
 const APP = '# NATIVE_ENDPOINT_MARKER\ndef add(a, b):\n    return a + b\n';
 const MODEL = 'Qwen/Qwen2.5-Coder-32B-Instruct';
+/** How VS Code names Qwen's provider: the display name package.json contributes. */
+const PROVIDER = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { languageModelChatProviders: Array<{ displayName: string }> } }).contributes.languageModelChatProviders[0].displayName;
 
 describe('your own endpoint in VS Code\'s own Chat', function () {
   this.timeout(240_000);
@@ -80,6 +82,33 @@ describe('your own endpoint in VS Code\'s own Chat', function () {
     await ask('@qwen What is a closure?');
     await waitFor('the answer from the endpoint', async () => /Endpoint answer:[\s\S]*Answered by gpu\/Qwen\/Qwen2\.5-Coder-32B-Instruct \(vLLM.*127\.0\.0\.1/.test(await chatText()), { timeoutMs: 60_000, everyMs: 200 });
     assert.ok(endpoint.requests.slice(before).some((r) => r.path.endsWith('/chat/completions')));
+  });
+
+  it('Manage Models… in VS Code\'s Language Models editor opens Qwen\'s endpoint setup', async () => {
+    await closeDialogs();
+    await chat.openManageModels(MODEL);
+    // With one provider the editor lists its models without a provider row (and so without the
+    // row's gear): the model's context menu offers the provider's managementCommand.
+    const row = vs.page.locator('.models-widget .monaco-list-row', { hasText: MODEL }).first();
+    await row.click({ button: 'right' });
+    const menu = vs.page.locator('.context-view .monaco-menu');
+    const manage = menu.getByRole('menuitem', { name: `Manage ${PROVIDER}...` });
+    await manage.waitFor({ state: 'visible', timeout: 15_000 }).catch(async (err: Error) => {
+      await vs.screenshot('FAILED-native-manage-models-menu');
+      throw new Error(`no Manage ${PROVIDER} in the model's menu; it offers: ${(await menu.getByRole('menuitem').allTextContents()).join(' | ')} (${err.message.split('\n')[0]})`);
+    });
+    await manage.click();
+    const title = vs.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Qwen: Add Model Endpoint (1/3): where is Qwen served?' });
+    await title.waitFor({ state: 'visible', timeout: 15_000 });
+    const presets = (await vs.page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents()).join(' | ');
+    assert.match(presets, /Hugging Face Inference Providers[\s\S]*OpenRouter[\s\S]*Ollama \(this machine\)/);
+    await vs.screenshot('native-manage-models-endpoint-setup');
+    // Escape leaves the setup without adding anything, and then Manage Models itself.
+    await vs.page.keyboard.press('Escape');
+    await title.waitFor({ state: 'hidden', timeout: 15_000 });
+    await chat.closeManageModels();
+    const settings = JSON.parse(await fs.readFile(path.join(vs.userDataDir, 'User/settings.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(settings['qwenChat.endpoints'], [{ name: 'gpu', preset: 'vllm', baseUrl: endpoint.url, models: [MODEL] }]);
   });
 
   it('in agent mode, the endpoint calls a real tool natively and gets its result back as a tool message', async () => {
