@@ -7,7 +7,8 @@
  * non-zero (2 for usage, 1 for a failed request, 130 when interrupted). Keys come from the
  * environment only, and go only to their own endpoint.
  */
-import { describeError, QwenError } from './errors';
+import { Answer } from './answer';
+import { describeError } from './errors';
 import { listModels as endpointModels } from './openai/client';
 import { ENDPOINT_PRESETS, presetById } from './openai/presets';
 import type { ChatMessage } from './prompt';
@@ -221,8 +222,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const spaces = { ...args.spaces, ...(args.url ? { [model]: args.url } : {}) };
   let printed = '';
   let inSync = true;
-  try {
-    for await (const ev of routeStream(model, messages, {
+  // Read through the one answer consumer: Ctrl+C and a closed pipe stop it like any Stop.
+  const answer = new Answer((signal) =>
+    routeStream(model, messages, {
       spaces,
       endpoints: args.endpoints,
       keyFor,
@@ -231,11 +233,15 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       proxy: args.proxy,
       // The Hub's own convention; the provider sends it only to Hugging Face hosts over HTTPS.
       hfToken: process.env.HF_TOKEN || undefined,
-      signal: ac.signal,
+      signal,
       idleTimeoutMs: args.timeout ? args.timeout * 1000 : undefined,
       wakeTimeoutMs: args.wakeTimeout !== undefined ? args.wakeTimeout * 1000 : undefined,
       ...(args.hub !== undefined ? { hubUrl: args.hub } : {}),
-    })) {
+    }),
+    { signal: ac.signal },
+  );
+  try {
+    for await (const ev of answer) {
       switch (ev.type) {
         case 'status':
           status(statusLine(ev.status));
@@ -273,13 +279,18 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
           break;
       }
     }
+    if (piped) return 0;
+    if (answer.state === 'stopped') {
+      process.stderr.write('\nqwen-chat: stopped; what came is above.\n');
+      return 130;
+    }
+    if (answer.state === 'error') {
+      const d = answer.described!;
+      process.stderr.write(`\nqwen-chat: ${d.message}\n${d.hint}\n`);
+      return 1;
+    }
     process.stdout.write('\n');
     return 0;
-  } catch (err) {
-    if (piped) return 0;
-    const d = describeError(err);
-    process.stderr.write(`\nqwen-chat: ${d.message}\n${d.hint}\n`);
-    return err instanceof QwenError && err.kind === 'aborted' ? 130 : 1;
   } finally {
     process.off('SIGINT', onSigint);
     process.stdout.off('error', onPipeClosed);
