@@ -377,7 +377,8 @@ describe('chat session (the sidebar chat without VS Code)', () => {
       space.opts.tokenDelayMs = 20;
       const { session } = make();
       const first = session.sendOrQueue('first question');
-      await sharedWaitFor('the answer to start', () => session.busy);
+      // Started at the Space, not only busy (busy comes first: the message is saved before it goes).
+      await sharedWaitFor('the answer to start', () => session.busy && space.stats.joins.length === 1);
       await session.sendOrQueue('a follow-up');
       const q = posted.filter((m) => m.type === 'queue').at(-1) as Extract<HostToWebview, { type: 'queue' }>;
       assert.deepEqual(q.items.map((i) => i.text), ['a follow-up']);
