@@ -239,9 +239,15 @@ export class VsCode {
 
   /** Opens a workspace file in an editor through Quick Open. */
   async openFile(name: string): Promise<void> {
-    await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    // Quick Open from the keyboard. With the focus inside a webview (the chat), the workbench can
+    // miss the key once: then the focus goes to the workbench (its status bar) and the key again.
+    await waitFor('Quick Open', async () => {
+      await this.page.keyboard.press('Control+P');
+      if (await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) return true;
+      await this.page.locator('.statusbar').first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+      return false;
+    }, { timeoutMs: 30_000, everyMs: 100 });
     await input.fill(name);
     // Click the file's own row: Enter would take whichever row is first while the list still filters.
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(name) }).first();
