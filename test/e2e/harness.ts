@@ -241,11 +241,11 @@ export class VsCode {
   async openFile(name: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
     // Quick Open from the keyboard. With the focus inside a webview (the chat), the workbench can
-    // miss the key once: then the focus goes to the workbench (its status bar) and the key again.
+    // miss the key once: then the webview's frame gives up the focus to the workbench, and the key again.
     await waitFor('Quick Open', async () => {
       await this.page.keyboard.press('Control+P');
       if (await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) return true;
-      await this.page.locator('.statusbar').first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+      await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       return false;
     }, { timeoutMs: 30_000, everyMs: 100 });
     await input.fill(name);
