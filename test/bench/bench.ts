@@ -25,6 +25,7 @@ import { benchEndpoint } from './endpoint-bench';
 import { startListening } from './spawn';
 import { benchHistorySearch } from './history-bench';
 import { benchSidebarJank, TOKEN_MS } from './sidebar-jank';
+import { benchLongChat, codeServerInstalled, LONG_CHAT_REPRODUCE, printLongChat } from './long-chat';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 /** Everything measured, written to bench-results/latest.json. */
@@ -490,8 +491,20 @@ async function readActivation(vs: import('../e2e/harness').VsCode): Promise<{ lo
   return { loadCodeMs: Number(cells[2]), callActivateMs: Number(cells[3]), finishActivateMs: Number(cells[4]), event: cells[5] };
 }
 
+/** A 500-turn conversation in the Qwen view and in VS Code's Chat, in code-server (long-chat.ts). */
+async function longChatFigures(): Promise<void> {
+  const skip = process.argv.includes('--no-vscode') || process.argv.includes('--startup-only') ? 'not asked for' : codeServerInstalled();
+  const f = skip ? undefined : await benchLongChat(() => undefined).catch((err: Error) => void console.log(`\nLong chat: failed, ${err.stack ?? err.message}`));
+  if (skip) console.log(`\nLong chat: skipped, ${skip}`);
+  if (f) printLongChat(f);
+  results.longChat = f ? ({ ...f } as Record<string, unknown>) : { skipped: skip ?? 'failed', reproduce: LONG_CHAT_REPRODUCE };
+  check("long chat: Qwen view's memory vs VS Code's Chat (500 turns)", f?.heapRatio ?? null, '<= 0.33x (JS heap)', !!f && f.heapRatio <= 1 / 3, 'x', LONG_CHAT_REPRODUCE);
+  check('long chat: frame p95 while one more answer streams after 500 turns', f?.sidebar.streaming.frameP95Ms ?? null, '<= 17 ms', !!f && f.sidebar.streaming.frameP95Ms <= 17, 'ms', LONG_CHAT_REPRODUCE);
+}
+
 async function report(): Promise<void> {
   await startupFigures();
+  await longChatFigures();
   console.log('\nTargets:');
   for (const c of checks) console.log(`  ${c.ok === null ? '-' : c.ok ? '✓' : '✗'} ${c.what.padEnd(56)} ${c.value.padStart(14)}   target ${c.target}`);
   await fsp.mkdir(path.join(__dirname, '../../../bench-results'), { recursive: true });
