@@ -25,6 +25,7 @@ import { benchEndpoint } from './endpoint-bench';
 import { startListening } from './spawn';
 import { benchHistorySearch } from './history-bench';
 import { benchSidebarJank, TOKEN_MS } from './sidebar-jank';
+import { benchSideBySide } from './side-by-side';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 /** Everything measured, written to bench-results/latest.json. */
@@ -492,6 +493,9 @@ async function readActivation(vs: import('../e2e/harness').VsCode): Promise<{ lo
 
 async function report(): Promise<void> {
   await startupFigures();
+  // The sidebar beside VS Code's Chat in code-server (with the package built just above).
+  const noVsCode = ['--no-vscode', '--startup-only'].find((f) => process.argv.includes(f));
+  results.sideBySide = await benchSideBySide(check, console.log, noVsCode && `${noVsCode} given`);
   console.log('\nTargets:');
   for (const c of checks) console.log(`  ${c.ok === null ? '-' : c.ok ? '✓' : '✗'} ${c.what.padEnd(56)} ${c.value.padStart(14)}   target ${c.target}`);
   await fsp.mkdir(path.join(__dirname, '../../../bench-results'), { recursive: true });
