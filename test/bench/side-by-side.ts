@@ -264,8 +264,12 @@ export async function benchSideBySide(check: Check, log: (line: string) => void 
     // (a) the sidebar: its recorder inside the webview's frame, another in the workbench page.
     const sidebar = async (question: string, keep: boolean) => {
       const chat = await vs.openChat();
-      await vs.command('Qwen: New Conversation');
-      await waitFor('an empty conversation', async () => (await chat.locator('.turn').count()) === 0, { timeoutMs: 20_000, everyMs: 100 });
+      // Only when there is something to clear: a New Conversation that lands after the send would
+      // clear the question away (it has happened on the first, empty, view).
+      if ((await chat.locator('.turn').count()) > 0) {
+        await vs.command('Qwen: New Conversation');
+        await waitFor('an empty conversation', async () => (await chat.locator('.turn').count()) === 0, { timeoutMs: 20_000, everyMs: 100 });
+      }
       await install(chat, { selector: '.turn.assistant .turn-body', first, end: END });
       await install(page);
       await chat.fill('[data-testid="chat-input"]', question);
