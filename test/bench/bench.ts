@@ -26,6 +26,7 @@ import { startListening } from './spawn';
 import { benchHistorySearch } from './history-bench';
 import { benchSidebarJank, TOKEN_MS } from './sidebar-jank';
 import { benchLongChat, codeServerInstalled, LONG_CHAT_REPRODUCE, printLongChat } from './long-chat';
+import { benchSideBySide } from './side-by-side';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 /** Everything measured, written to bench-results/latest.json. */
@@ -505,6 +506,9 @@ async function longChatFigures(): Promise<void> {
 async function report(): Promise<void> {
   await startupFigures();
   await longChatFigures();
+  // The sidebar beside VS Code's Chat in code-server (with the package built just above).
+  const noVsCode = ['--no-vscode', '--startup-only'].find((f) => process.argv.includes(f));
+  results.sideBySide = await benchSideBySide(check, console.log, noVsCode && `${noVsCode} given`);
   console.log('\nTargets:');
   for (const c of checks) console.log(`  ${c.ok === null ? '-' : c.ok ? '✓' : '✗'} ${c.what.padEnd(56)} ${c.value.padStart(14)}   target ${c.target}`);
   await fsp.mkdir(path.join(__dirname, '../../../bench-results'), { recursive: true });
