@@ -19,12 +19,11 @@ import { createRenderer } from '../../src/webview/markdown/render';
 import { scriptedAnswer } from '../fixtures/space';
 import { waitFor } from '../support/wait';
 import { promises as fsp } from 'node:fs';
-import { chatHtml } from '../../src/extension/chatView/html';
 import type { TurnView } from '../../src/protocol';
 import { benchEndpoint } from './endpoint-bench';
 import { startListening } from './spawn';
 import { benchHistorySearch } from './history-bench';
-import { benchSidebarJank, TOKEN_MS } from './sidebar-jank';
+import { benchSidebarJank, loadChatView, TOKEN_MS } from './sidebar-jank';
 import { benchLongChat, codeServerInstalled, LONG_CHAT_REPRODUCE, printLongChat } from './long-chat';
 import { benchSideBySide } from './side-by-side';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
@@ -263,24 +262,8 @@ async function benchRenderingChromium(): Promise<void> {
  * the time to the first frame that shows the last message, then until every message is rendered.
  */
 async function restoreInChatView(browser: import('playwright-core').Browser, n: number): Promise<{ firstPaintMs: number; allRenderedMs: number; longestTaskMs: number; atBottom: boolean }> {
-  const root = path.join(__dirname, '../../..');
-  const bundle = await esbuild.build({ entryPoints: [path.join(root, 'src/webview/main.ts')], bundle: true, minify: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
-  const origin = 'http://qwen-chat.bench';
-  const html = chatHtml({ cspSource: origin, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/chat.css`, nonce: 'benchnonce' });
-  const css = await fsp.readFile(path.join(root, 'media/chat.css'), 'utf8');
-  const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+  const page = await loadChatView(browser);
   try {
-    await page.route(`${origin}/**`, (route) => {
-      const u = new URL(route.request().url());
-      if (u.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: bundle.outputFiles[0].text });
-      if (u.pathname === '/media/chat.css') return route.fulfill({ contentType: 'text/css', body: css });
-      return route.fulfill({ contentType: 'text/html', body: html });
-    });
-    // The webview's host side: VS Code gives the page acquireVsCodeApi.
-    await page.addInitScript(() => {
-      (window as unknown as Record<string, unknown>).acquireVsCodeApi = () => ({ postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
-    });
-    await page.goto(`${origin}/`);
     const turns: TurnView[] = Array.from({ length: n }, (_, i) =>
       i % 2 ? { id: `t${i}`, role: 'assistant', text: mixedAnswer(120), state: 'done', model: 'qwen-2.5' } : { id: `t${i}`, role: 'user', text: `Question ${i}: how do I do thing ${i}?`, state: 'done' },
     );

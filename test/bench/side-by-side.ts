@@ -28,18 +28,13 @@ import { MODELS } from '../../src/provider/spaces';
 import { LocalSpace, tokenize } from '../fixtures/space';
 import { waitFor } from '../support/wait';
 import { mixedAnswer } from './render-measure';
+import type { FrameFigures } from './sidebar-jank';
 
 export type Check = (what: string, value: number | null, target: string, ok: boolean | null, unit?: string, reproduce?: string) => void;
 
-export interface PathFigures {
+export interface PathFigures extends FrameFigures {
   firstTokenMs: number;
   fullyShownMs: number;
-  longTasks: number;
-  longTaskTotalMs: number;
-  longestTaskMs: number;
-  frameP50Ms: number;
-  frameP95Ms: number;
-  frames: number;
   /** From send to the Space's (or the reference's) last token, as Node saw it. */
   streamMs: number;
   /** The width of the list that shows the answer, CSS pixels. */

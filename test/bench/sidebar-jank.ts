@@ -13,7 +13,17 @@ import { type Browser, chromium } from 'playwright-core';
 import { chatHtml } from '../../src/extension/chatView/html';
 import { codeAnswer, mixedAnswer } from './render-measure';
 
-export interface JankFigures {
+/** Long tasks (over 50 ms) and frame times while an answer streams. */
+export interface FrameFigures {
+  longTasks: number;
+  longTaskTotalMs: number;
+  longestTaskMs: number;
+  frameP50Ms: number;
+  frameP95Ms: number;
+  frames: number;
+}
+
+export interface JankFigures extends FrameFigures {
   kind: string;
   tokens: number;
   chars: number;
@@ -23,12 +33,6 @@ export interface JankFigures {
   fullyShownMs: number;
   /** From the first delta to the answer fully shown. */
   totalMs: number;
-  longTasks: number;
-  longTaskTotalMs: number;
-  longestTaskMs: number;
-  frameP50Ms: number;
-  frameP95Ms: number;
-  frames: number;
 }
 
 const TOKENS = 20_000;
@@ -57,24 +61,38 @@ export function answers(tokens = TOKENS): Array<[string, string]> {
   ];
 }
 
-/** The chat view in a page of its own, with acquireVsCodeApi as VS Code gives it. */
-export async function openChatView(browser: Browser): Promise<import('playwright-core').Page> {
+/**
+ * The production chat view (its bundle, CSS and HTML with the CSP) loaded in a page of its own,
+ * with acquireVsCodeApi as VS Code gives it; no message sent yet.
+ */
+export async function loadChatView(browser: Browser): Promise<import('playwright-core').Page> {
   const root = path.join(__dirname, '../../..');
   const bundle = await esbuild.build({ entryPoints: [path.join(root, 'src/webview/main.ts')], bundle: true, minify: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
   const origin = 'http://qwen-chat.bench';
   const html = chatHtml({ cspSource: origin, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/chat.css`, nonce: 'benchnonce' });
   const css = await fsp.readFile(path.join(root, 'media/chat.css'), 'utf8');
   const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
-  await page.route(`${origin}/**`, (route) => {
-    const u = new URL(route.request().url());
-    if (u.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: bundle.outputFiles[0].text });
-    if (u.pathname === '/media/chat.css') return route.fulfill({ contentType: 'text/css', body: css });
-    return route.fulfill({ contentType: 'text/html', body: html });
-  });
-  await page.addInitScript(() => {
-    (window as unknown as Record<string, unknown>).acquireVsCodeApi = () => ({ postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
-  });
-  await page.goto(`${origin}/`);
+  try {
+    await page.route(`${origin}/**`, (route) => {
+      const u = new URL(route.request().url());
+      if (u.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: bundle.outputFiles[0].text });
+      if (u.pathname === '/media/chat.css') return route.fulfill({ contentType: 'text/css', body: css });
+      return route.fulfill({ contentType: 'text/html', body: html });
+    });
+    await page.addInitScript(() => {
+      (window as unknown as Record<string, unknown>).acquireVsCodeApi = () => ({ postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
+    });
+    await page.goto(`${origin}/`);
+    return page;
+  } catch (err) {
+    await page.close();
+    throw err;
+  }
+}
+
+/** The chat view on an empty conversation, ready. */
+export async function openChatView(browser: Browser): Promise<import('playwright-core').Page> {
+  const page = await loadChatView(browser);
   await page.evaluate(() => window.postMessage({ type: 'init', conversation: { id: 'c1', title: 'Bench', turns: [] }, history: [], busy: false }, '*'));
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
   return page;
