@@ -5,6 +5,7 @@
  * is sent. A file's text is read again at that moment, so it goes as it is then.
  */
 import * as vscode from 'vscode';
+import { activeEditor } from '../editor/target';
 import type { ContextOptionView, HostToWebview, PendingContextView } from '../../protocol';
 import type { StoredContext } from '../../chat/model';
 
@@ -60,7 +61,7 @@ export class ContextAttachments {
   }
 
   /** Attaches the selection of `editor` (the active editor by default). Returns why not, or undefined. */
-  addSelection(editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0]): string | undefined {
+  addSelection(editor = activeEditor()): string | undefined {
     if (!editor || editor.selection.isEmpty) return 'Select some code in an editor first.';
     const doc = editor.document;
     const text = doc.getText(editor.selection);
@@ -108,7 +109,7 @@ export class ContextAttachments {
   /** What `#` offers: the selection, the open files (the active one first), and a search. */
   options(): ContextOptionView[] {
     const out: ContextOptionView[] = [];
-    const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    const ed = activeEditor();
     if (ed && !ed.selection.isEmpty) {
       const l = lineSpan(ed.selection);
       out.push({ id: 'selection', label: 'Selection', detail: `${vscode.workspace.asRelativePath(ed.document.uri, false)}, lines ${l.start}-${l.end}` });

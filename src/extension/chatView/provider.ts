@@ -1,5 +1,6 @@
 /** The sidebar chat: a webview view that renders the ChatSession and forwards the user's actions. */
 import * as vscode from 'vscode';
+import { activeEditor } from '../editor/target';
 import type { ChatSession } from '../../chat/session';
 import { isOpenableSetting } from '../../chat/statusText';
 import { assertNever, type HostToWebview, parseWebviewMessage, type WebviewToHost } from '../../protocol';
@@ -103,7 +104,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   /** After Insert or Replace the editor takes the focus, so the review's keys (Ctrl+Enter keeps) work at once. */
   private async focusEditor(): Promise<void> {
-    const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    const ed = activeEditor();
     if (ed) await vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false, preview: false });
   }
 

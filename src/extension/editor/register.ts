@@ -14,7 +14,7 @@ export interface EditorDeps extends SurfaceDeps {
 export function registerEditorCommands(d: EditorDeps): { stopGenerating: () => void } {
   const { backend, settings, log, session, review, command } = d;
   command('qwenChat.explainSelection', async () => {
-    const t = codeTarget({ wholeFile: false, editor: vscode.window.activeTextEditor });
+    const t = codeTarget({ wholeFile: false });
     if (!t) return void vscode.window.showInformationMessage('Select some code to explain first.');
     const s = await session();
     await d.revealChat();

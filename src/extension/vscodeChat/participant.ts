@@ -61,7 +61,7 @@ export function registerParticipant(
     const messages: ChatMessage[] = [];
     let prompt = request.prompt;
     if (request.command === 'explain' || request.command === 'fix') {
-      const t = codeTarget({ wholeFile: true, editor: vscode.window.activeTextEditor });
+      const t = codeTarget({ wholeFile: true });
       if (!t) {
         response.markdown('Open a file (and select code, or not for the whole file) first.');
         return {};
