@@ -258,7 +258,17 @@ describe('markdown rendering of model output', () => {
       el.innerHTML = render(markdown);
       return Array.from(el.querySelectorAll('pre code')).map((c) => c.innerHTML);
     };
-    const codeHtml = (root: Element) => Array.from(root.querySelectorAll('pre code')).map((c) => c.innerHTML);
+    /**
+     * The code elements' HTML as a reader's browser draws it: a block that streamed in pieces
+     * keeps them as boxes (.md-piece, so the end does not lay the whole block out again); their
+     * contents in order are what matters.
+     */
+    const codeHtml = (root: Element) =>
+      Array.from(root.querySelectorAll('pre code')).map((c) => {
+        const copy = c.cloneNode(true) as Element;
+        for (const box of Array.from(copy.querySelectorAll('.md-piece'))) box.replaceWith(...Array.from(box.childNodes));
+        return copy.innerHTML;
+      });
 
     it('costs the same per update at its end as at its start, and shows one coloured block throughout', async () => {
       assert.ok(code.length > 6 * PIECE, `${code.length} characters`);
@@ -281,6 +291,10 @@ describe('markdown rendering of model output', () => {
       assert.ok(sm.lastRenderedChars <= PIECE + longestLine, `the end rendered ${sm.lastRenderedChars} characters again`);
       assert.deepEqual(shownCode(root), [code]);
       assert.deepEqual(codeHtml(root), wholeCodeHtml(block));
+      // The pieces stay: the code element holds only them (no live span, no loose text beside them).
+      const codeEl = root.querySelector('pre code')!;
+      assert.ok(codeEl.children.length > 3, `${codeEl.children.length} pieces`);
+      assert.ok(Array.from(codeEl.childNodes).every((n) => n.nodeType === 1 && (n as Element).classList.contains('md-piece')), 'only pieces');
     });
 
     it('colours it exactly when a comment or a string runs across pieces', async () => {

@@ -7,7 +7,8 @@
  * begun), so it is frozen into the DOM once, as its own nodes, in place. Facts only the whole
  * text decides are settled when they become known: a reference definition that arrives after a
  * link that uses it re-renders the frozen blocks that may use it. When the answer ends, the tail
- * is rendered whole, so the final DOM is the whole render's, node for node.
+ * is rendered whole, so the final DOM is the whole render's, node for node (but for a long code
+ * block that streamed in pieces: its pieces stay as boxes, with the whole block's text and colours).
  */
 import { AUTO_DETECT_LIMIT, pickLanguage } from './highlight';
 import {
@@ -23,8 +24,9 @@ import type { Render } from './render';
  * A piece ends where the highlighter is at top level (not inside a comment or a string), so the
  * pieces are coloured as the whole block would be; if no such line comes within MAX_OPEN_PIECES
  * pieces, a piece is frozen anyway. Once the block is finished, pieces that all ended at top
- * level are kept as they are (only the rest is coloured): rendering a 20,000-token block whole
- * again at the end was a task of over half a second. Otherwise the block is rendered whole.
+ * level are kept as they are, as pieces (only the rest is coloured): rendering a 20,000-token block
+ * whole again at the end was a task of over half a second, and dissolving the pieces made the
+ * browser lay it all out again. Otherwise the block is rendered whole.
  */
 export const CODE_PIECE_CHARS = AUTO_DETECT_LIMIT;
 const MAX_OPEN_PIECES = 4;
@@ -590,15 +592,21 @@ export class StreamingMarkdown {
   }
 
   /**
-   * The finished block from its pieces: the rest coloured, then the pieces' boxes and the live
-   * span dissolved into the code element, which then holds what rendering the block whole makes.
+   * The finished block from its pieces: the rest coloured into a last piece of its own, and the
+   * pieces kept. Their text and colouring are the whole block's (every piece ended at top level);
+   * dissolving them into the code element made the browser lay out and paint the whole block again
+   * in one task (over 250 ms for 20,000 tokens), and kept, an off-screen piece is neither laid out
+   * nor painted (chat.css).
    */
   private settlePieces(p: PiecedCode, code: string): number {
     const rest = code.slice(p.frozen);
-    const code_ = p.live.parentElement!;
-    p.live.insertAdjacentHTML('beforebegin', rest ? this.render.code(rest, p.language).html : '');
+    if (rest) {
+      const box = this.root.ownerDocument.createElement('span');
+      box.className = 'md-piece';
+      box.innerHTML = this.render.code(rest, p.language).html;
+      p.live.before(box);
+    }
     p.live.remove();
-    for (const box of Array.from(code_.children)) if (box.classList.contains('md-piece')) box.replaceWith(...Array.from(box.childNodes));
     return rest.length;
   }
 }
