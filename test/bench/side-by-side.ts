@@ -18,7 +18,8 @@
  * in the workbench page runs at the same time and its figures are kept (`sidebar.workbenchPage`).
  *
  * Run alone: `npm run -s compile && npm run -s build && npm run -s package && node out/test/bench/side-by-side.js`
- * (merges `sideBySide` into bench-results/latest.json). BENCH_SBS_RUNS sets the measured rounds (default 1).
+ * (merges `sideBySide` into bench-results/latest.json). BENCH_SBS_RUNS sets the measured rounds (default 3: one round's ratios moved 0.7-1.9x with the
+ * machine's load; the targets are judged on the median of the per-round ratios).
  */
 import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -47,7 +48,7 @@ const TOKEN_MS = 5;
 const REF_CHUNK_MS = 50;
 const REF_CHUNK_TOKENS = 10;
 const END = 'END_OF_SIDE_BY_SIDE';
-const RUNS = Number(process.env.BENCH_SBS_RUNS ?? 1);
+const RUNS = Number(process.env.BENCH_SBS_RUNS ?? 3);
 
 /** The answer every path shows: the sidebar bench's mixed answer at 3,000 tokens, with an end marker. */
 export function sbsAnswer(tokens = TOKENS): string {
@@ -201,7 +202,7 @@ function medianFigures(rs: PathFigures[]): PathFigures {
  */
 export async function benchSideBySide(check: Check, log: (line: string) => void = console.log, skip?: string): Promise<Record<string, unknown>> {
   const root = path.join(__dirname, '../../..');
-  const targets = [['sidebar vs @qwen: long-task total, mixed answer', '>= 10x'], ['sidebar never behind @qwen (every figure)', '0 figures behind'], ['@qwen vs 50 ms-chunk reference: long-task total', '<= 1.2x'], ['@qwen vs 50 ms-chunk reference: frame p95', '<= 1.2x']];
+  const targets = [['sidebar vs @qwen: long-task total, mixed answer', '>= 10x'], ['sidebar never behind @qwen (every figure)', '0 figures behind'], ['@qwen vs 50 ms-chunk reference: long-task total', '<= 1.2x'], ['@qwen vs 50 ms-chunk reference: frame p95', '<= 1.2x'], ['picked Qwen model vs 50 ms-chunk reference: long-task total', '<= 1.2x'], ['picked Qwen model vs 50 ms-chunk reference: frame p95', '<= 1.2x']];
   const missing = skip ?? codeServerMissing(root);
   if (missing) {
     log(`\nSide by side with VS Code's Chat: skipped, ${missing}`);
@@ -443,8 +444,19 @@ export async function benchSideBySide(check: Check, log: (line: string) => void 
   // With no long task at all in the sidebar the ratio is unbounded (Infinity): still a pass if @qwen had some.
   check('sidebar vs @qwen: long-task total, mixed answer', ratio(q.longTaskTotalMs, s.longTaskTotalMs), `>= 10x (@qwen ${q.longTaskTotalMs} ms, sidebar ${s.longTaskTotalMs} ms)`, 10 * s.longTaskTotalMs <= q.longTaskTotalMs && q.longTaskTotalMs > 0, 'x', SBS_REPRODUCE);
   check('sidebar never behind @qwen (every figure)', behind.length, `0 figures behind${behind.length ? ` (behind on: ${behind.join(', ')})` : ''}`, behind.length === 0, 'figures', SBS_REPRODUCE);
-  check('@qwen vs 50 ms-chunk reference: long-task total', ratio(q.longTaskTotalMs, r.longTaskTotalMs), '<= 1.2x', q.longTaskTotalMs <= 1.2 * r.longTaskTotalMs, 'x', SBS_REPRODUCE);
-  check('@qwen vs 50 ms-chunk reference: frame p95', ratio(q.frameP95Ms, r.frameP95Ms), '<= 1.2x', q.frameP95Ms <= 1.2 * r.frameP95Ms, 'x', SBS_REPRODUCE);
+  // Against the reference, round by round (each round streams the paths one after the other, so a
+  // load that comes and goes weighs on a round's paths alike), then the median of those ratios.
+  const perRound = (xs: PathFigures[], key: 'longTaskTotalMs' | 'frameP95Ms') => median(xs.map((x, i) => ratio(x[key], rounds.reference[i]?.[key] ?? NaN)));
+  // The picked model's rounds come after the others (it needs the picker): its medians against the reference's.
+  const againstMedian = (xs: PathFigures[], key: 'longTaskTotalMs' | 'frameP95Ms') => ratio(median(xs.map((x) => x[key])), r[key]);
+  const against = (name: string, xs: PathFigures[], paired: boolean) => {
+    for (const [key, what] of [['longTaskTotalMs', 'long-task total'], ['frameP95Ms', 'frame p95']] as const) {
+      const v = xs.length ? (paired ? perRound(xs, key) : againstMedian(xs, key)) : null;
+      check(`${name} vs 50 ms-chunk reference: ${what}`, v, `<= 1.2x (${paired ? 'median of per-round ratios' : 'medians'})`, v === null ? null : v <= 1.2, 'x', SBS_REPRODUCE);
+    }
+  };
+  against('@qwen', rounds.qwen, true);
+  against('picked Qwen model', rounds.model, false);
   return {
     reproduce: SBS_REPRODUCE,
     answer: { tokens: tokens.length, chars: answer.length, msPerToken: TOKEN_MS, reference: `${REF_CHUNK_TOKENS} tokens every ${REF_CHUNK_MS} ms` },
@@ -454,7 +466,7 @@ export async function benchSideBySide(check: Check, log: (line: string) => void 
     qwen: q,
     model: m ?? modelNote,
     reference: r,
-    ratios: { qwenToSidebarLongTaskTotal: +ratio(q.longTaskTotalMs, s.longTaskTotalMs).toFixed(2), qwenToReferenceLongTaskTotal: +ratio(q.longTaskTotalMs, r.longTaskTotalMs).toFixed(2), qwenToReferenceFrameP95: +ratio(q.frameP95Ms, r.frameP95Ms).toFixed(2) },
+    ratios: { qwenToSidebarLongTaskTotal: +ratio(q.longTaskTotalMs, s.longTaskTotalMs).toFixed(2), qwenToReferenceLongTaskTotal: +perRound(rounds.qwen, 'longTaskTotalMs').toFixed(2), qwenToReferenceFrameP95: +perRound(rounds.qwen, 'frameP95Ms').toFixed(2), ...(rounds.model.length ? { modelToReferenceLongTaskTotal: +againstMedian(rounds.model, 'longTaskTotalMs').toFixed(2), modelToReferenceFrameP95: +againstMedian(rounds.model, 'frameP95Ms').toFixed(2) } : {}) },
     perRound: rounds,
   };
 }
