@@ -20,6 +20,13 @@ import { type TurnContext, TurnPart } from './turn';
 const EAGER_TURNS = 6;
 
 /**
+ * A finished turn further than this from the visible part of the list sleeps (TurnPart.sleep):
+ * its element keeps only its text. It wakes, drawn again, when it comes this near.
+ */
+const AWAKE_MARGIN = '300%';
+const WAKE_BUDGET_MS = 12;
+
+/**
  * At most one animation frame pending, as VS Code's chat renders a stream
  * (chatIncrementalRendering.ts): running it early or disposing of it cancels the frame.
  */
@@ -70,6 +77,11 @@ export class Transcript {
   private idle = 0;
   /** A version switch rebuilds the view: the focus goes back to the same control of the same turn. */
   private refocusAt: { at: number; action: string } | undefined;
+  /** Turns come near the view, to be drawn: a few each frame (WAKE_BUDGET_MS), so scrolling to the top of a long chat has no long task. */
+  private readonly toWake = new Set<TurnPart>();
+  private wakeFrame = 0;
+  /** Puts turns far out of sight to sleep and wakes them as they come near (none where the page has no IntersectionObserver). */
+  private readonly sleeper?: IntersectionObserver;
 
   constructor(
     private readonly state: ChatState,
@@ -90,6 +102,23 @@ export class Transcript {
       },
       { root: els.messages, rootMargin: '1500px 0px 0px 0px' },
     ).observe(earlier);
+    if (typeof IntersectionObserver === 'function') {
+      this.sleeper = new IntersectionObserver(
+        (entries) => {
+          for (const e of entries) {
+            const part = this.parts.get((e.target as HTMLElement).dataset.turnId ?? '');
+            if (!part) continue;
+            if (e.isIntersecting) this.toWake.add(part);
+            else if (e.boundingClientRect.height > 0) {
+              this.toWake.delete(part);
+              part.sleep(e.boundingClientRect.height);
+            }
+          }
+          this.wakeSome();
+        },
+        { root: els.messages, rootMargin: `${AWAKE_MARGIN} 0px ${AWAKE_MARGIN} 0px` },
+      );
+    }
     els.jump.addEventListener('click', () => this.followNow());
     // Scroll events also come from layout (text arriving, buttons coming and going, scroll anchoring):
     // only a move up from where the view put itself stops following, and reaching the end resumes it.
@@ -180,6 +209,8 @@ export class Transcript {
   }
 
   private reset(): void {
+    this.sleeper?.disconnect();
+    this.toWake.clear();
     for (const part of this.parts.values()) part.dispose();
     this.parts.clear();
     this.dirty.clear();
@@ -196,18 +227,24 @@ export class Transcript {
   }
 
   /** The turn's part, made and drawn if new; `above` puts it above the others (a reopened conversation's older turns). */
-  private mount(view: TurnView, above = false): TurnPart {
+  private mount(view: TurnView, above = false, asleep = false): TurnPart {
     let part = this.parts.get(view.id);
     if (part) {
       part.update(view);
       return part;
     }
-    part = new TurnPart(view, this.ctx, (node) => {
-      if (above) this.earlier.after(node);
-      else this.els.messages.append(node);
-      this.els.empty.hidden = true;
-    });
+    part = new TurnPart(
+      view,
+      this.ctx,
+      (node) => {
+        if (above) this.earlier.after(node);
+        else this.els.messages.append(node);
+        this.els.empty.hidden = true;
+      },
+      asleep && !!this.sleeper,
+    );
     this.parts.set(view.id, part);
+    this.sleeper?.observe(part.domNode);
     return part;
   }
 
@@ -215,10 +252,23 @@ export class Transcript {
   private mountOne(): boolean {
     const id = this.unmounted.pop();
     const view = id === undefined ? undefined : this.state.turns.get(id);
-    if (view) this.mount(view, true);
+    // Asleep: it is drawn when it comes near the view (at once, if it is near already).
+    if (view) this.mount(view, true, true);
     this.earlier.hidden = this.unmounted.length === 0;
     return id !== undefined;
   }
+
+  private readonly wakeSome = (): void => {
+    this.wakeFrame = 0;
+    const t0 = performance.now();
+    for (const part of this.toWake) {
+      if (performance.now() - t0 > WAKE_BUDGET_MS) break;
+      this.toWake.delete(part);
+      if (this.parts.get(part.view.id) === part) part.wake();
+    }
+    if (this.follow) this.toBottom();
+    if (this.toWake.size && !this.wakeFrame) this.wakeFrame = requestAnimationFrame(this.wakeSome);
+  };
 
   private readonly mountWhileNearTop = (): void => {
     const t0 = performance.now();

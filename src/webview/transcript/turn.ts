@@ -18,21 +18,32 @@ export interface TurnContext {
 
 export class TurnPart {
   readonly domNode: HTMLElement;
-  private readonly head: HTMLElement;
-  private readonly reasoning: HTMLDetailsElement;
-  private readonly body: HTMLElement;
-  private readonly status: HTMLElement;
-  private readonly footer: HTMLElement;
+  private head!: HTMLElement;
+  private reasoning!: HTMLDetailsElement;
+  private body!: HTMLElement;
+  private status!: HTMLElement;
+  private footer!: HTMLElement;
   /** An answer's Markdown as it streams. */
   private md?: StreamingMarkdown;
   /** Text that arrived since the last frame. */
   private pending = '';
+  /**
+   * Far out of sight, a finished turn sleeps: its element holds only its text, as one text node
+   * (so the webview's Find still finds it), at the height it was drawn at. A 500-turn chat kept
+   * about 57 nodes a turn in the page; VS Code's Chat draws only the turns in sight (issue 27).
+   */
+  private sleeping = false;
 
-  /** `place` puts the element into the page; the body is drawn there (the Markdown stream checks its tail is in the page). */
+  /**
+   * `place` puts the element into the page; the body is drawn there (the Markdown stream checks
+   * its tail is in the page). `asleep`: put in the page sleeping, not drawn (a reopened
+   * conversation's older turns), until it comes near the view.
+   */
   constructor(
     private turn: TurnView,
     private readonly ctx: TurnContext,
     place: (domNode: HTMLElement) => void,
+    asleep = false,
   ) {
     const view = turn;
     const node = (this.domNode = document.createElement('article'));
@@ -40,6 +51,21 @@ export class TurnPart {
     node.dataset.turnId = view.id;
     node.dataset.testid = `turn-${view.role}`;
     node.setAttribute('aria-label', view.role === 'user' ? 'You said' : 'Qwen answered');
+    if (asleep && view.state !== 'streaming') {
+      this.sleeping = true;
+      node.classList.add('asleep');
+      node.textContent = view.text;
+      place(node);
+      return;
+    }
+    this.draw(place);
+  }
+
+  /** Makes the turn's parts and draws them (at first, and when it wakes). */
+  private draw(place?: (domNode: HTMLElement) => void): void {
+    const view = this.turn;
+    const node = this.domNode;
+    const { ctx } = this;
     this.head = document.createElement('div');
     this.head.className = 'turn-head';
     this.head.textContent = view.role === 'user' ? (view.label ? `You · ${view.label}` : 'You') : 'Qwen';
@@ -62,7 +88,7 @@ export class TurnPart {
     this.footer.className = 'turn-footer';
     node.append(this.head, this.reasoning, this.body, this.status, this.footer);
     this.showMeta();
-    place(node);
+    place?.(node);
     if (view.role === 'assistant') {
       this.md = new StreamingMarkdown(this.body, ctx.content.render, ctx.content.decorate);
       if (view.text) this.md.set(view.text);
@@ -78,6 +104,38 @@ export class TurnPart {
     return this.turn;
   }
 
+  get asleep(): boolean {
+    return this.sleeping;
+  }
+
+  /**
+   * Sleeps if nothing would be lost: a finished turn, with no focus, no edit box, no reasoning
+   * opened, no image loaded (each of these the reader did and would see undone). `height` is what
+   * it was drawn at, so the page around it does not move.
+   */
+  sleep(height: number): boolean {
+    if (this.sleeping) return false;
+    const node = this.domNode;
+    if (this.turn.state === 'streaming' || this.pending || node.contains(document.activeElement) || this.reasoning.open || node.querySelector('textarea, img')) return false;
+    this.sleeping = true;
+    this.md = undefined;
+    node.classList.add('asleep');
+    node.style.height = `${height}px`;
+    node.textContent = this.turn.text;
+    return true;
+  }
+
+  /** Comes near the view again: drawn from the state, as when it was made. */
+  wake(): void {
+    if (!this.sleeping) return;
+    this.sleeping = false;
+    const node = this.domNode;
+    node.classList.remove('asleep');
+    node.style.removeProperty('height');
+    node.replaceChildren();
+    this.draw();
+  }
+
   /** The view the state holds now (sent again whole): nothing is drawn until a change says what. */
   update(view: TurnView): void {
     this.turn = view;
@@ -85,6 +143,7 @@ export class TurnPart {
 
   /** Keeps streamed text for the next frame; false when this turn shows no stream (a user's message). */
   buffer(delta: string): boolean {
+    this.wake();
     if (!this.md) return false;
     this.pending += delta;
     return true;
@@ -100,6 +159,7 @@ export class TurnPart {
 
   /** The answer's text was replaced whole. */
   rewrite(): void {
+    this.wake();
     if (!this.md) return;
     this.pending = '';
     this.md.set(this.view.text);
@@ -108,7 +168,7 @@ export class TurnPart {
   /** The model that answered (and why not the first choice), and the reasoning, folded. */
   showMeta(): void {
     const v = this.view;
-    if (v.role !== 'assistant') return;
+    if (v.role !== 'assistant' || this.sleeping) return;
     this.head.textContent = v.model ? `Qwen · ${v.model}` : 'Qwen';
     this.head.dataset.testid = 'answer-model';
     this.head.title = [v.model && v.space ? `${v.model}, ${servedBy(v.model, v.space)}` : '', v.fallbackReason ?? ''].filter(Boolean).join('\n');
@@ -125,6 +185,7 @@ export class TurnPart {
 
   /** The status line, as the state holds it; while a Space wakes, the next model can answer at once: the user decides. */
   showStatus(): void {
+    this.wake();
     const s = this.ctx.state.status.get(this.view.id);
     this.status.textContent = s?.text ?? '';
     if (!s?.skipTo) return;
@@ -143,6 +204,7 @@ export class TurnPart {
 
   /** The answer ended (the transcript flushed its text first): the Markdown is finished, the status goes, the footer follows. */
   end(): void {
+    this.wake();
     this.md?.finish();
     this.status.textContent = '';
     this.renderFooter();
@@ -158,6 +220,7 @@ export class TurnPart {
   }
 
   renderFooter(): void {
+    if (this.sleeping) return;
     const f = this.footer;
     f.replaceChildren();
     const v = this.view;
@@ -205,6 +268,7 @@ export class TurnPart {
 
   /** Edit & resend: the message in a box in place of its text; Cancel draws it back as it was. */
   edit(): void {
+    this.wake();
     const restore = () => {
       this.showUserText();
       this.renderFooter();
@@ -217,6 +281,7 @@ export class TurnPart {
 
   /** After the view was rebuilt: the focus on `action` of this turn's version switch (or its other arrow, when that one is disabled). */
   refocus(action: string): string | undefined {
+    this.wake();
     const want = this.footer.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`);
     const other = this.footer.querySelector<HTMLButtonElement>(`button[data-action="${action === 'version-prev' ? 'version-next' : 'version-prev'}"]`);
     (want && !want.disabled ? want : other)?.focus();
