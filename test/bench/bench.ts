@@ -226,17 +226,18 @@ async function benchRenderingChromium(): Promise<void> {
     const view = await restoreInChatView(browser, 1000);
     console.log(
       `\nReopening a 1,000-message conversation in the chat view (its bundle, CSS and CSP): the last message painted after ${view.firstPaintMs.toFixed(0)} ms; ` +
-        `every message rendered (in idle time) after ${view.allRenderedMs.toFixed(0)} ms, the longest task after the first paint ${view.longestTaskMs.toFixed(0)} ms (0: none over 50 ms), still at the bottom: ${view.atBottom}. ` +
+        `every message in the page (in idle time) after ${view.allInPageMs.toFixed(0)} ms, still at the bottom: ${view.atBottom}; scrolled to the top, the first message drawn ${view.topDrawnMs.toFixed(0)} ms later; the longest task after the first paint ${view.longestTaskMs.toFixed(0)} ms (0: none over 50 ms). ` +
         `Rendering every message at once (the baseline, as before): ${naive.toFixed(0)} ms.`,
     );
     Object.assign(results.startup as Record<string, unknown>, {
       historyRestore1000Ms: Math.round(view.firstPaintMs),
-      historyRestore1000AllRenderedMs: Math.round(view.allRenderedMs),
+      historyRestore1000AllInPageMs: Math.round(view.allInPageMs),
+      historyRestore1000TopDrawnMs: Math.round(view.topDrawnMs),
       historyRestore1000LongestTaskMs: Math.round(view.longestTaskMs),
       historyRestore1000RenderAllAtOnceMs: Math.round(naive),
     });
     check('startup: reopen a 1,000-message conversation', view.firstPaintMs, '< 300 ms to the last message', view.firstPaintMs < 300);
-    check('startup: the rest renders in idle time', view.longestTaskMs, '< 50 ms per task, view kept at the bottom', view.longestTaskMs < 50 && view.atBottom);
+    check('startup: the rest comes in idle time, and is drawn as the reader scrolls to it', view.longestTaskMs, '< 50 ms per task, view kept at the bottom', view.longestTaskMs < 50 && view.atBottom);
     printFigures(`Chromium ${browser.version()} (headless)`, [
       [`prose, lists, code (${PROSE_BLOCKS} blocks)`, await run('prose', PROSE_BLOCKS)],
       [`one ${CODE_LINES}-line code block`, await run('code', CODE_LINES)],
@@ -259,9 +260,11 @@ async function benchRenderingChromium(): Promise<void> {
 /**
  * The chat view itself (the production webview bundle, its CSS and its HTML with the CSP), sent
  * the `init` message of a 1,000-message conversation as the extension sends it on reopening:
- * the time to the first frame that shows the last message, then until every message is rendered.
+ * the time to the first frame that shows the last message, then until every message is in the page
+ * (in idle time; those far from the view asleep), then, the view scrolled to the top, until the
+ * first message is drawn; the longest task after the first paint, over both.
  */
-async function restoreInChatView(browser: import('playwright-core').Browser, n: number): Promise<{ firstPaintMs: number; allRenderedMs: number; longestTaskMs: number; atBottom: boolean }> {
+async function restoreInChatView(browser: import('playwright-core').Browser, n: number): Promise<{ firstPaintMs: number; allInPageMs: number; topDrawnMs: number; longestTaskMs: number; atBottom: boolean }> {
   const page = await loadChatView(browser);
   try {
     const turns: TurnView[] = Array.from({ length: n }, (_, i) =>
@@ -282,16 +285,26 @@ async function restoreInChatView(browser: import('playwright-core').Browser, n: 
       });
       const firstPaintMs = performance.now() - t0;
       longest.after = performance.now();
-      // Every body rendered: the first turn's too.
+      // Every turn in the page (those far from the view asleep, holding their text alone).
       await new Promise<void>((resolve) => {
-        const look = () => (document.querySelector('.turn[data-turn-id="t1"] .turn-body')?.childElementCount ? resolve() : setTimeout(look, 20));
+        const look = () => ((document.querySelector('[data-testid="earlier"]') as HTMLElement | null)?.hidden ? resolve() : setTimeout(look, 20));
         look();
       });
-      const allRenderedMs = performance.now() - t0;
+      const allInPageMs = performance.now() - t0;
+      await new Promise((r) => requestAnimationFrame(r));
+      const m = document.querySelector('.messages') as HTMLElement;
+      const atBottom = m.scrollHeight - m.scrollTop - m.clientHeight < 24;
+      // The reader goes to the top: the first turns are drawn as they come near.
+      const t1 = performance.now();
+      m.scrollTop = 0;
+      await new Promise<void>((resolve) => {
+        const look = () => (document.querySelector('.turn[data-turn-id="t1"] .turn-body')?.childElementCount ? resolve() : setTimeout(look, 5));
+        look();
+      });
+      const topDrawnMs = performance.now() - t1;
       await new Promise((r) => requestAnimationFrame(r));
       await new Promise((r) => setTimeout(r, 0)); // the long-task observer reports after the task
-      const m = document.querySelector('.messages') as HTMLElement;
-      return { firstPaintMs, allRenderedMs, longestTaskMs: longest.ms, atBottom: m.scrollHeight - m.scrollTop - m.clientHeight < 24 };
+      return { firstPaintMs, allInPageMs, topDrawnMs, longestTaskMs: longest.ms, atBottom };
     }, turns);
   } finally {
     await page.close();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Frame } from 'playwright-core';
+import type { ElementHandle, Frame } from 'playwright-core';
 import { LocalSpace, scriptedAnswer } from '../fixtures/space';
 import { waitFor } from '../support/wait';
 import { ensureInstalled, VsCode } from './harness';
@@ -88,6 +88,18 @@ describe('Qwen Chat in a real VS Code', function () {
       await chat.fill('[data-testid="chat-input"]', text);
       await chat.press('[data-testid="chat-input"]', 'Enter');
     });
+  }
+
+  /**
+   * The first turn `selector` matches, scrolled to as a reader would (a turn far out of sight
+   * sleeps, holding its text alone), and its body's text once it is drawn; undefined until then.
+   */
+  async function reachedText(target: string | ElementHandle): Promise<string | undefined> {
+    const reach = (el: Element) => {
+      el.scrollIntoView({ block: 'center' });
+      return el.classList.contains('asleep') ? undefined : (el.querySelector('.turn-body')?.textContent ?? '').trim();
+    };
+    return typeof target === 'string' ? chat.$eval(target, reach) : target.evaluate(reach);
   }
 
   async function answerText(): Promise<string> {
@@ -500,8 +512,9 @@ describe('Qwen Chat in a real VS Code', function () {
     await allTurnsIn();
     const users = await chat.$$('.turn.user');
     const last = users[users.length - 1];
-    // textContent: innerText is empty for a turn off screen (content-visibility skips its rendering).
-    const oldText = await last.$eval('.turn-body', (el) => (el.textContent ?? '').trim());
+    // Scrolled to first (after a long answer it may be far enough up to sleep). textContent:
+    // innerText is empty for a turn off screen (content-visibility skips its rendering).
+    const oldText = await until('the last message drawn', () => reachedText(last));
     await (await last.$('[data-testid="edit"]'))!.click();
     const box = await chat.waitForSelector('[data-testid="edit-input"]');
     await box.fill('A short answer please\nwith <b>tags</b> as text');
@@ -535,14 +548,14 @@ describe('Qwen Chat in a real VS Code', function () {
     const titles = () => chat.$$eval('.history-item .history-open', (els) => els.map((e) => e.textContent));
     assert.deepEqual((await titles()).slice(0, 2), ['Second conversation', 'Show me a greeting function']);
     await chat.click('.history-item:nth-child(2) [data-testid="open-conversation"]');
-    await until('the old conversation', async () => ((await chat.textContent('.turn.user .turn-body'))?.trim() === 'Show me a greeting function' ? true : undefined));
+    await until('the old conversation', async () => ((await reachedText('.turn.user')) === 'Show me a greeting function' ? true : undefined));
     await chat.click('[data-testid="toggle-history"]');
     await chat.click('.history-item:nth-child(1) [data-testid="delete-conversation"]');
     // No question first: it goes to the trash, and the notification offers Restore.
     await vs.page.locator('.notification-toast', { hasText: 'Moved "Second conversation" to the trash' }).waitFor({ timeout: 10_000 });
     await until('the list without it', async () => (!(await titles()).includes('Second conversation') ? true : undefined));
     assert.equal(await chat.evaluate(() => document.activeElement?.getAttribute('data-action')), 'delete-conversation', 'the focus stays on a Delete button, not the page');
-    assert.equal((await chat.textContent('.turn.user .turn-body'))?.trim(), 'Show me a greeting function', 'the open conversation stays');
+    assert.equal(await until('its first message', () => reachedText('.turn.user')), 'Show me a greeting function', 'the open conversation stays');
   });
 
   it('keeps a Hugging Face token in secret storage, never sends it to a Space URL that is not Hugging Face, and never logs it', async () => {
