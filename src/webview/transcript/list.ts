@@ -24,7 +24,9 @@ const EAGER_TURNS = 6;
  * its element keeps only its text. It wakes, drawn again, when it comes this near.
  */
 const AWAKE_MARGIN = '300%';
-const WAKE_BUDGET_MS = 12;
+
+/** What one frame may spend putting earlier turns into the page or drawing turns that wake. */
+const FRAME_BUDGET_MS = 12;
 
 /**
  * At most one animation frame pending, as VS Code's chat renders a stream
@@ -77,9 +79,9 @@ export class Transcript {
   private idle = 0;
   /** A version switch rebuilds the view: the focus goes back to the same control of the same turn. */
   private refocusAt: { at: number; action: string } | undefined;
-  /** Turns come near the view, to be drawn: a few each frame (WAKE_BUDGET_MS), so scrolling to the top of a long chat has no long task. */
+  /** Turns come near the view, to be drawn: a few each frame (FRAME_BUDGET_MS), so scrolling to the top of a long chat has no long task. */
   private readonly toWake = new Set<TurnPart>();
-  private wakeFrame = 0;
+  private readonly wakeFrame = new Frame(() => this.wakeSome());
   /** Puts turns far out of sight to sleep and wakes them as they come near (none where the page has no IntersectionObserver). */
   private readonly sleeper?: IntersectionObserver;
 
@@ -114,7 +116,7 @@ export class Transcript {
               part.sleep(e.boundingClientRect.height);
             }
           }
-          this.wakeSome();
+          this.wakeFrame.now();
         },
         { root: els.messages, rootMargin: `${AWAKE_MARGIN} 0px ${AWAKE_MARGIN} 0px` },
       );
@@ -211,6 +213,7 @@ export class Transcript {
   private reset(): void {
     this.sleeper?.disconnect();
     this.toWake.clear();
+    this.wakeFrame.dispose();
     for (const part of this.parts.values()) part.dispose();
     this.parts.clear();
     this.dirty.clear();
@@ -258,21 +261,20 @@ export class Transcript {
     return id !== undefined;
   }
 
-  private readonly wakeSome = (): void => {
-    this.wakeFrame = 0;
+  private wakeSome(): void {
     const t0 = performance.now();
     for (const part of this.toWake) {
-      if (performance.now() - t0 > WAKE_BUDGET_MS) break;
+      if (performance.now() - t0 > FRAME_BUDGET_MS) break;
       this.toWake.delete(part);
       if (this.parts.get(part.view.id) === part) part.wake();
     }
     if (this.follow) this.toBottom();
-    if (this.toWake.size && !this.wakeFrame) this.wakeFrame = requestAnimationFrame(this.wakeSome);
-  };
+    if (this.toWake.size) this.wakeFrame.schedule();
+  }
 
   private readonly mountWhileNearTop = (): void => {
     const t0 = performance.now();
-    while (this.nearTop && performance.now() - t0 < 12 && this.mountOne());
+    while (this.nearTop && performance.now() - t0 < FRAME_BUDGET_MS && this.mountOne());
     if (this.follow) this.toBottom();
     if (this.nearTop && this.unmounted.length) requestAnimationFrame(this.mountWhileNearTop);
   };

@@ -51,21 +51,16 @@ export class TurnPart {
     node.dataset.turnId = view.id;
     node.dataset.testid = `turn-${view.role}`;
     node.setAttribute('aria-label', view.role === 'user' ? 'You said' : 'Qwen answered');
-    if (asleep && view.state !== 'streaming') {
-      this.sleeping = true;
-      node.classList.add('asleep');
-      node.textContent = view.text;
-      place(node);
-      return;
-    }
-    this.draw(place);
+    if (asleep && view.state !== 'streaming') this.rest();
+    else this.draw();
+    place(node);
+    if (!this.sleeping) this.drawText();
   }
 
-  /** Makes the turn's parts and draws them (at first, and when it wakes). */
-  private draw(place?: (domNode: HTMLElement) => void): void {
+  /** Makes the turn's parts (at first, and when it wakes); drawText() then fills them, once the element is in the page. */
+  private draw(): void {
     const view = this.turn;
     const node = this.domNode;
-    const { ctx } = this;
     this.head = document.createElement('div');
     this.head.className = 'turn-head';
     this.head.textContent = view.role === 'user' ? (view.label ? `You · ${view.label}` : 'You') : 'Qwen';
@@ -88,7 +83,12 @@ export class TurnPart {
     this.footer.className = 'turn-footer';
     node.append(this.head, this.reasoning, this.body, this.status, this.footer);
     this.showMeta();
-    place?.(node);
+  }
+
+  /** The body and footer, drawn from the state (the Markdown stream checks its tail is in the page). */
+  private drawText(): void {
+    const view = this.turn;
+    const { ctx } = this;
     if (view.role === 'assistant') {
       this.md = new StreamingMarkdown(this.body, ctx.content.render, ctx.content.decorate);
       if (view.text) this.md.set(view.text);
@@ -104,25 +104,24 @@ export class TurnPart {
     return this.turn;
   }
 
-  get asleep(): boolean {
-    return this.sleeping;
-  }
-
   /**
    * Sleeps if nothing would be lost: a finished turn, with no focus, no edit box, no reasoning
    * opened, no image loaded (each of these the reader did and would see undone). `height` is what
    * it was drawn at, so the page around it does not move.
    */
-  sleep(height: number): boolean {
-    if (this.sleeping) return false;
+  sleep(height: number): void {
     const node = this.domNode;
-    if (this.turn.state === 'streaming' || this.pending || node.contains(document.activeElement) || this.reasoning.open || node.querySelector('textarea, img')) return false;
+    if (this.sleeping || this.turn.state === 'streaming' || this.pending || node.contains(document.activeElement) || this.reasoning.open || node.querySelector('textarea, img')) return;
+    this.rest();
+    node.style.height = `${height}px`;
+  }
+
+  /** Asleep: the element holds the turn's text alone, as one text node. */
+  private rest(): void {
     this.sleeping = true;
     this.md = undefined;
-    node.classList.add('asleep');
-    node.style.height = `${height}px`;
-    node.textContent = this.turn.text;
-    return true;
+    this.domNode.classList.add('asleep');
+    this.domNode.textContent = this.turn.text;
   }
 
   /** Comes near the view again: drawn from the state, as when it was made. */
@@ -134,6 +133,7 @@ export class TurnPart {
     node.style.removeProperty('height');
     node.replaceChildren();
     this.draw();
+    this.drawText();
   }
 
   /** The view the state holds now (sent again whole): nothing is drawn until a change says what. */
