@@ -28,14 +28,12 @@ import { benchHistorySearch } from './history-bench';
 import { benchSidebarJank, loadChatView, TOKEN_MS } from './sidebar-jank';
 import { benchLongChat, codeServerInstalled, LONG_CHAT_REPRODUCE, longChatChecks, printLongChat } from './long-chat';
 import { benchSideBySide } from './side-by-side';
+import { checkList, LATEST, mergeIntoLatest, printChecks, writeLatest } from './checks';
 import { codeAnswer, listAnswer, measureStreaming, mixedAnswer, proseAnswer, type RenderFigures, tableAnswer } from './render-measure';
 
 /** Everything measured, written to bench-results/latest.json. */
 const results: Record<string, Record<string, unknown>> = { provider: {}, webview: { chromium: {} }, startup: {}, concurrency: {}, endpoint: {}, history: {} };
-const checks: Array<{ what: string; value: string; target: string; ok: boolean | null; reproduce?: string }> = [];
-function check(what: string, value: number | null, target: string, ok: boolean | null, unit = 'ms', reproduce?: string): void {
-  checks.push({ what, value: value === null ? 'not measured' : `${+value.toFixed(2)} ${unit}`, target, ok: value === null ? null : ok, ...(reproduce ? { reproduce } : {}) });
-}
+const { checks, check } = checkList();
 
 const WORDS = Number(process.env.BENCH_WORDS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -520,13 +518,9 @@ async function longChatFigures(): Promise<void> {
 
 async function report(): Promise<void> {
   if (PROVIDER_ONLY) {
-    const file = path.join(__dirname, '../../../bench-results/latest.json');
-    const old = JSON.parse(await fsp.readFile(file, 'utf8').catch(() => '{}')) as { checks?: Array<{ what: string }> } & Record<string, unknown>;
-    const mine = new Set(checks.map((c) => c.what));
-    const kept = (old.checks ?? []).filter((c) => !mine.has(c.what) && !c.what.startsWith('provider CPU') && !c.what.startsWith('first fragment') && !c.what.startsWith('a 10 MB event'));
-    for (const c of checks) console.log(`  ${c.ok === null ? '-' : c.ok ? '✓' : '✗'} ${c.what.padEnd(56)} ${c.value.padStart(14)}   target ${c.target}`);
-    await fsp.writeFile(file, JSON.stringify({ ...old, provider: results.provider, checks: [...kept, ...checks] }, null, 2) + '\n');
-    console.log(`\nwritten to ${path.relative(process.cwd(), file)} (provider)`);
+    printChecks(checks);
+    await mergeIntoLatest('provider', results.provider, checks, (what) => /^(provider CPU|first fragment|a 10 MB event)/.test(what));
+    console.log(`\nwritten to ${path.relative(process.cwd(), LATEST)} (provider)`);
     return;
   }
   await startupFigures();
@@ -535,11 +529,9 @@ async function report(): Promise<void> {
   const noVsCode = ['--no-vscode', '--startup-only'].find((f) => process.argv.includes(f));
   results.sideBySide = await benchSideBySide(check, console.log, noVsCode && `${noVsCode} given`);
   console.log('\nTargets:');
-  for (const c of checks) console.log(`  ${c.ok === null ? '-' : c.ok ? '✓' : '✗'} ${c.what.padEnd(56)} ${c.value.padStart(14)}   target ${c.target}`);
-  await fsp.mkdir(path.join(__dirname, '../../../bench-results'), { recursive: true });
-  const file = path.join(__dirname, '../../../bench-results/latest.json');
-  await fsp.writeFile(file, JSON.stringify({ ...results, checks, when: new Date().toISOString() }, null, 2) + '\n');
-  console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+  printChecks(checks);
+  await writeLatest(results, checks);
+  console.log(`\nwritten to ${path.relative(process.cwd(), LATEST)}`);
 }
 
 void main().then(report);

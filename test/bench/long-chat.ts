@@ -47,6 +47,7 @@ import type { CDPSession, Frame, Page } from 'playwright-core';
 import type { StoredConversation, StoredTurn } from '../../src/chat/model';
 import { LocalSpace } from '../fixtures/space';
 import { waitFor } from '../support/wait';
+import { checkList, LATEST, mergeIntoLatest, printChecks } from './checks';
 import { ensureInstalled, ROOT, VsCode } from '../e2e/harness';
 
 export const LONG_CHAT_TURNS = 500;
@@ -507,15 +508,11 @@ if (require.main === module) {
     benchLongChat()
       .then(async (f) => {
         printLongChat(f);
-        // Into bench-results/latest.json beside the other figures: this key and its checks replaced.
-        const file = path.join(ROOT, 'bench-results/latest.json');
-        const old = JSON.parse(await fs.readFile(file, 'utf8').catch(() => '{}')) as { checks?: Array<{ what: string }> } & Record<string, unknown>;
-        const checks = longChatChecks(f).map((c) => ({ what: c.what, value: c.value === null ? 'not measured' : `${+c.value.toFixed(2)} ${c.unit}`, target: c.target, ok: c.ok, reproduce: LONG_CHAT_REPRODUCE }));
-        const mine = new Set(checks.map((c) => c.what));
-        const kept = (old.checks ?? []).filter((c) => !mine.has(c.what) && !c.what.startsWith('long chat:'));
-        await fs.writeFile(file, JSON.stringify({ ...old, longChat: f, checks: [...kept, ...checks] }, null, 2) + '\n');
-        for (const c of checks) console.log(`  ${c.ok ? '✓' : '✗'} ${c.what}: ${c.value} (target ${c.target})`);
-        console.log(`written to ${path.relative(process.cwd(), file)} (longChat)`);
+        const { checks, check } = checkList();
+        for (const c of longChatChecks(f)) check(c.what, c.value, c.target, c.ok, c.unit, LONG_CHAT_REPRODUCE);
+        printChecks(checks);
+        await mergeIntoLatest('longChat', f, checks, (what) => what.startsWith('long chat:'));
+        console.log(`written to ${path.relative(process.cwd(), LATEST)} (longChat)`);
       })
       .catch((err: unknown) => {
         console.error(err);

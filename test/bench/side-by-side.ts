@@ -28,10 +28,10 @@ import type { Frame } from 'playwright-core';
 import { MODELS } from '../../src/provider/spaces';
 import { LocalSpace, tokenize } from '../fixtures/space';
 import { waitFor } from '../support/wait';
+import { type Check, checkList, LATEST, mergeIntoLatest, printChecks } from './checks';
 import { mixedAnswer } from './render-measure';
 import type { FrameFigures } from './sidebar-jank';
 
-export type Check = (what: string, value: number | null, target: string, ok: boolean | null, unit?: string, reproduce?: string) => void;
 
 export interface PathFigures extends FrameFigures {
   firstTokenMs: number;
@@ -473,19 +473,12 @@ export async function benchSideBySide(check: Check, log: (line: string) => void 
 
 if (require.main === module) {
   void (async () => {
-    const checks: Array<{ what: string; value: string; target: string; ok: boolean | null; reproduce?: string }> = [];
-    const check: Check = (what, value, target, ok, unit = 'ms', reproduce) =>
-      checks.push({ what, value: value === null ? 'not measured' : `${+value.toFixed(2)} ${unit}`, target, ok: value === null ? null : ok, ...(reproduce ? { reproduce } : {}) });
+    const { checks, check } = checkList();
     const sideBySide = await benchSideBySide(check);
     console.log('\nTargets:');
-    for (const c of checks) console.log(`  ${c.ok === null ? '-' : c.ok ? '✓' : '✗'} ${c.what.padEnd(56)} ${c.value.padStart(14)}   target ${c.target}`);
-    // Into latest.json beside the other figures: this key and its checks replaced, the rest kept.
-    const file = path.join(__dirname, '../../../bench-results/latest.json');
-    const old = JSON.parse(await fsp.readFile(file, 'utf8').catch(() => '{}')) as { checks?: Array<{ what: string }> } & Record<string, unknown>;
-    const mine = new Set(checks.map((c) => c.what));
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    await fsp.writeFile(file, JSON.stringify({ ...old, sideBySide, checks: [...(old.checks ?? []).filter((c) => !mine.has(c.what)), ...checks] }, null, 2) + '\n');
-    console.log(`\nwritten to ${path.relative(process.cwd(), file)} (sideBySide)`);
+    printChecks(checks);
+    await mergeIntoLatest('sideBySide', sideBySide, checks);
+    console.log(`\nwritten to ${path.relative(process.cwd(), LATEST)} (sideBySide)`);
   })().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
